@@ -1,0 +1,103 @@
+/**
+ * One error type for the whole proxy. `code` is stable and is what tests and callers match on;
+ * `status` and `error` say how it is rendered (an OAuth error on /token, a plain page elsewhere).
+ */
+
+/** OAuth 2.0 error codes the proxy answers with (RFC 6749 5.2, plus server-side ones). */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unsupported_grant_type'
+  | 'unauthorized_client'
+  | 'server_error'
+  | 'temporarily_unavailable'
+
+export type ProxyErrorCode =
+  /** An option given to `createProxy` or `optionsFromEnv` is missing or invalid. */
+  | 'ERR_INVALID_OPTION'
+  /** A private key (JWK/JWKS) is malformed, public-only, lacks a `kid`, or has an unsupported algorithm. */
+  | 'ERR_INVALID_KEY'
+  /** The request is malformed (missing parameter, wrong content type, body too large). */
+  | 'ERR_INVALID_REQUEST'
+  /** `client_id` is not the configured one. */
+  | 'ERR_UNKNOWN_CLIENT'
+  /** `redirect_uri` is not one of the configured Cognito redirect URIs. */
+  | 'ERR_REDIRECT_URI_NOT_ALLOWED'
+  /** Cognito's client authentication at /token failed. */
+  | 'ERR_CLIENT_AUTH'
+  /** `grant_type` is not `authorization_code`. */
+  | 'ERR_UNSUPPORTED_GRANT'
+  /** The state or code handle is unknown, expired or already used. */
+  | 'ERR_FLOW_NOT_FOUND'
+  /** The IdP's callback names another issuer (RFC 9207 `iss` mismatch). */
+  | 'ERR_ISSUER_MISMATCH'
+  /** The IdP could not be reached or answered something that is not an OAuth response. */
+  | 'ERR_IDP_UNAVAILABLE'
+  /** The IdP did not answer within the configured timeout. */
+  | 'ERR_IDP_TIMEOUT'
+  /** The flow store failed (database down). */
+  | 'ERR_STORE_UNAVAILABLE'
+  /** The key source failed (secret or KMS unreachable, no usable key). */
+  | 'ERR_KEYS_UNAVAILABLE'
+  /** The route does not exist (or is off in this mode). */
+  | 'ERR_NOT_FOUND'
+  /** The route exists but not for this HTTP method. */
+  | 'ERR_METHOD_NOT_ALLOWED'
+  /** Anything unexpected: rendered as 500 without detail. */
+  | 'ERR_INTERNAL'
+
+const defaults: Record<ProxyErrorCode, { status: number; error: OAuthErrorCode }> = {
+  ERR_INVALID_OPTION: { status: 500, error: 'server_error' },
+  ERR_INVALID_KEY: { status: 500, error: 'server_error' },
+  ERR_INVALID_REQUEST: { status: 400, error: 'invalid_request' },
+  ERR_UNKNOWN_CLIENT: { status: 400, error: 'invalid_request' },
+  ERR_REDIRECT_URI_NOT_ALLOWED: { status: 400, error: 'invalid_request' },
+  ERR_CLIENT_AUTH: { status: 401, error: 'invalid_client' },
+  ERR_UNSUPPORTED_GRANT: { status: 400, error: 'unsupported_grant_type' },
+  ERR_FLOW_NOT_FOUND: { status: 400, error: 'invalid_grant' },
+  ERR_ISSUER_MISMATCH: { status: 400, error: 'invalid_request' },
+  ERR_IDP_UNAVAILABLE: { status: 502, error: 'temporarily_unavailable' },
+  ERR_IDP_TIMEOUT: { status: 504, error: 'temporarily_unavailable' },
+  ERR_STORE_UNAVAILABLE: { status: 503, error: 'temporarily_unavailable' },
+  ERR_KEYS_UNAVAILABLE: { status: 503, error: 'temporarily_unavailable' },
+  ERR_NOT_FOUND: { status: 404, error: 'invalid_request' },
+  ERR_METHOD_NOT_ALLOWED: { status: 405, error: 'invalid_request' },
+  ERR_INTERNAL: { status: 500, error: 'server_error' },
+}
+
+export interface ProxyErrorOptions {
+  cause?: unknown
+  /** Overrides the default HTTP status of the code. */
+  status?: number
+  /** Overrides the default OAuth error of the code. */
+  error?: OAuthErrorCode
+  /** For ERR_INVALID_OPTION: the option (or environment variable) at fault. */
+  option?: string
+}
+
+export class ProxyError extends Error {
+  // A literal, not constructor.name: minifiers rename classes in the Lambda bundles.
+  override readonly name = 'ProxyError'
+  readonly code: ProxyErrorCode
+  readonly status: number
+  readonly error: OAuthErrorCode
+  readonly option: string | undefined
+
+  constructor(code: ProxyErrorCode, message: string, options: ProxyErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.status = options.status ?? defaults[code].status
+    this.error = options.error ?? defaults[code].error
+    this.option = options.option
+  }
+}
+
+export function isProxyError(value: unknown): value is ProxyError {
+  return value instanceof ProxyError || (value as { name?: unknown } | null)?.name === 'ProxyError'
+}
+
+/** Shorthand for a configuration error that names the option at fault. */
+export function invalidOption(option: string, problem: string): ProxyError {
+  return new ProxyError('ERR_INVALID_OPTION', `${option}: ${problem}`, { option })
+}

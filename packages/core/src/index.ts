@@ -1,0 +1,47 @@
+export { type AssertionClaims, signClientAssertion } from './assertion.js'
+export { timingSafeEqual } from './encoding.js'
+export { type Env, ENV_VARIABLES, type EnvOptions, keysFromEnv, optionsFromEnv, storeFromEnv } from './env.js'
+export {
+  invalidOption,
+  isProxyError,
+  type OAuthErrorCode,
+  ProxyError,
+  type ProxyErrorCode,
+} from './errors.js'
+export type { IdpMetadata } from './idp-metadata.js'
+export {
+  isSigningAlgorithm,
+  type Jwks,
+  type KeySource,
+  type PublicJwk,
+  SIGNING_ALGORITHMS,
+  type Signer,
+  type SigningAlgorithm,
+} from './keys/key-source.js'
+export {
+  hasPrivateMembers,
+  type ParseKeysOptions,
+  type PrivateJwk,
+  type PrivateKeySet,
+  parsePrivateKeySet,
+  toPublicJwk,
+  toPublicJwks,
+} from './keys/private-jwk.js'
+export { keySourceFromSet, staticKeySource } from './keys/static-key-source.js'
+export { importSigner } from './keys/webcrypto-signer.js'
+export { type JsonLoggerOptions, jsonLogger, type LogFields, type Logger, type LogLevel, silentLogger } from './logger.js'
+export { DEFAULT_PATHS, type IdpOptions, type ProxyOptions, type RoutePaths } from './options.js'
+export { createProxy, type Proxy, type RouteName } from './proxy.js'
+export {
+  type AuthorizeFlow,
+  type CodeFlow,
+  decodeRecord,
+  encodeRecord,
+  type FlowRecord,
+  type FlowStore,
+  isFlowRecord,
+  isPlausibleHandle,
+  storageKey,
+} from './stores/flow-store.js'
+export { createMemoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
+export { createSealedStore, generateSealingKey, type SealedStoreOptions } from './stores/sealed-store.js'

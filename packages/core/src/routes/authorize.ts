@@ -1,0 +1,49 @@
+/**
+ * GET /authorize (PKCE mode): Cognito's authorization request, forwarded to the IdP with a
+ * PKCE challenge, the proxy's callback and an opaque state handle in place of Cognito's state.
+ */
+import * as oauth from 'oauth4webapi'
+import { ProxyError } from '../errors.js'
+import type { IdpMetadataSource } from '../idp-metadata.js'
+import type { ResolvedOptions } from '../options.js'
+import { redirect } from '../responses.js'
+import type { FlowStore } from '../stores/flow-store.js'
+import { checkClient, saveFlow, singleParam } from './shared.js'
+
+// Parameters the proxy replaces; everything else Cognito sends is forwarded.
+const OWNED = new Set(['redirect_uri', 'state', 'code_challenge', 'code_challenge_method'])
+
+export async function authorize(
+  request: Request,
+  options: ResolvedOptions,
+  store: FlowStore,
+  metadata: IdpMetadataSource,
+): Promise<Response> {
+  const query = new URL(request.url).searchParams
+  checkClient(options, singleParam(query, 'client_id'))
+  // Checked before anything else that could redirect: an unlisted redirect_uri never gets one.
+  const redirectUri = singleParam(query, 'redirect_uri')
+  if (!options.redirectUris.has(redirectUri)) {
+    throw new ProxyError('ERR_REDIRECT_URI_NOT_ALLOWED', 'redirect_uri is not a configured Cognito redirect URI')
+  }
+  const state = singleParam(query, 'state')
+  if (singleParam(query, 'response_type') !== 'code') {
+    throw new ProxyError('ERR_INVALID_REQUEST', 'response_type must be "code"')
+  }
+
+  const verifier = oauth.generateRandomCodeVerifier()
+  const [idp, challenge] = await Promise.all([metadata(), oauth.calculatePKCECodeChallenge(verifier)])
+  const handle = await saveFlow(store, { kind: 'authorize', state, redirectUri, verifier }, options.flowTtl)
+
+  const target = new URL(idp.authorizationEndpoint)
+  for (const [name, value] of query) if (!OWNED.has(name)) target.searchParams.set(name, value)
+  if (options.addNonce && !query.has('nonce')) target.searchParams.set('nonce', oauth.generateRandomNonce())
+  for (const [name, value] of Object.entries(options.authorizationParams)) {
+    target.searchParams.set(name, value)
+  }
+  target.searchParams.set('redirect_uri', options.callbackUrl)
+  target.searchParams.set('state', handle)
+  target.searchParams.set('code_challenge', challenge)
+  target.searchParams.set('code_challenge_method', 'S256')
+  return redirect(target.href)
+}

@@ -1,0 +1,138 @@
+/**
+ * POST /token: Cognito's token request. Cognito is authenticated with its client secret (post or
+ * basic), the proxy's code handle is taken (one time) and the IdP's code is exchanged with a
+ * signed client assertion and the PKCE verifier.
+ */
+import { timingSafeEqual } from '../encoding.js'
+import { ProxyError } from '../errors.js'
+import type { IdpMetadataSource } from '../idp-metadata.js'
+import type { ResolvedOptions } from '../options.js'
+import { json } from '../responses.js'
+import { type CodeExchange, exchangeCode } from '../token-exchange.js'
+import { checkClient, singleParam, takeFlow } from './shared.js'
+
+export async function token(
+  request: Request,
+  options: ResolvedOptions,
+  metadata: IdpMetadataSource,
+): Promise<Response> {
+  const form = await readForm(request, options.maxBodyBytes)
+  await authenticateClient(request, form, options)
+  if (form.get('grant_type') !== 'authorization_code') {
+    throw new ProxyError('ERR_UNSUPPORTED_GRANT', 'only grant_type=authorization_code is supported')
+  }
+  const code = singleParam(form, 'code')
+  const redirectUri = singleParam(form, 'redirect_uri')
+
+  let exchange: CodeExchange
+  if (options.pkce && options.store) {
+    const flow = await takeFlow(options.store, code, 'code')
+    if (!flow) throw new ProxyError('ERR_FLOW_NOT_FOUND', 'the code is invalid, expired or already used')
+    if (flow.redirectUri !== redirectUri) {
+      throw new ProxyError('ERR_FLOW_NOT_FOUND', 'redirect_uri does not match the authorization request')
+    }
+    exchange = { code: flow.code, redirectUri: options.callbackUrl, verifier: flow.verifier }
+  } else {
+    if (!options.redirectUris.has(redirectUri)) {
+      throw new ProxyError('ERR_REDIRECT_URI_NOT_ALLOWED', 'redirect_uri is not a configured Cognito redirect URI')
+    }
+    exchange = { code, redirectUri }
+  }
+
+  const idp = await metadata()
+  const result = await exchangeCode(options, idp, exchange)
+  return json(result.body, result.status)
+}
+
+/** Reads an application/x-www-form-urlencoded body of at most `maxBytes`. */
+export async function readForm(request: Request, maxBytes: number): Promise<URLSearchParams> {
+  const type = request.headers.get('content-type') ?? ''
+  if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
+    throw new ProxyError('ERR_INVALID_REQUEST', 'the body must be application/x-www-form-urlencoded')
+  }
+  const declared = Number(request.headers.get('content-length') ?? '0')
+  if (declared > maxBytes) throw tooLarge(maxBytes)
+  if (!request.body) return new URLSearchParams()
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel()
+      throw tooLarge(maxBytes)
+    }
+    chunks.push(value)
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return new URLSearchParams(new TextDecoder().decode(bytes))
+}
+
+function tooLarge(maxBytes: number): ProxyError {
+  return new ProxyError('ERR_INVALID_REQUEST', `the body is larger than ${maxBytes} bytes`, { status: 413 })
+}
+
+/**
+ * client_secret_post (what Cognito sends) or client_secret_basic (RFC 6749 2.3.1), never both.
+ * The secret is compared in constant time.
+ */
+async function authenticateClient(
+  request: Request,
+  form: URLSearchParams,
+  options: ResolvedOptions,
+): Promise<void> {
+  const basic = parseBasic(request.headers.get('authorization'))
+  if (basic && form.has('client_secret')) {
+    throw new ProxyError('ERR_INVALID_REQUEST', 'use one client authentication method, not two')
+  }
+  const clientId = basic?.id ?? form.get('client_id')
+  const secret = basic?.secret ?? form.get('client_secret')
+  if (!clientId || !secret) {
+    throw new ProxyError('ERR_CLIENT_AUTH', 'client authentication is required')
+  }
+  if (basic && form.has('client_id') && form.get('client_id') !== basic.id) {
+    throw new ProxyError('ERR_INVALID_REQUEST', 'client_id differs from the authenticated client')
+  }
+  let expected: string
+  try {
+    expected = await options.clientSecret()
+  } catch (cause) {
+    throw new ProxyError('ERR_KEYS_UNAVAILABLE', 'the client secret is unavailable', { cause })
+  }
+  const [idOk, secretOk] = await Promise.all([
+    timingSafeEqual(clientId, options.clientId),
+    timingSafeEqual(secret, expected),
+  ])
+  if (!idOk || !secretOk) throw new ProxyError('ERR_CLIENT_AUTH', 'client authentication failed')
+  checkClient(options, clientId)
+}
+
+function parseBasic(header: string | null): { id: string; secret: string } | undefined {
+  if (!header) return undefined
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header.trim())
+  if (!match) throw new ProxyError('ERR_CLIENT_AUTH', 'the Authorization header is not Basic')
+  let decoded: string
+  try {
+    decoded = new TextDecoder('utf-8', { fatal: true }).decode(
+      Uint8Array.from(atob(match[1] as string), (c) => c.charCodeAt(0)),
+    )
+  } catch {
+    throw new ProxyError('ERR_CLIENT_AUTH', 'the Authorization header is malformed')
+  }
+  const colon = decoded.indexOf(':')
+  if (colon < 0) throw new ProxyError('ERR_CLIENT_AUTH', 'the Authorization header is malformed')
+  // RFC 6749 2.3.1: both parts are form-urlencoded before being joined.
+  const unform = (part: string) => decodeURIComponent(part.replace(/\+/g, ' '))
+  try {
+    return { id: unform(decoded.slice(0, colon)), secret: unform(decoded.slice(colon + 1)) }
+  } catch {
+    throw new ProxyError('ERR_CLIENT_AUTH', 'the Authorization header is malformed')
+  }
+}

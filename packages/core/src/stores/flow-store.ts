@@ -1,0 +1,79 @@
+/**
+ * Flow storage: what the proxy remembers between /authorize, /callback and /token.
+ *
+ * The IdP never sees Cognito's `state` and Cognito never sees the IdP's `code`: each side gets an
+ * opaque handle from the store instead. That lets a server-side store (memory, DynamoDB, Redis)
+ * and a sealed store (the handle *is* the encrypted record) share one interface.
+ */
+import { sha256Base64url } from '../encoding.js'
+
+/** Saved at /authorize, taken at /callback. */
+export interface AuthorizeFlow {
+  kind: 'authorize'
+  /** Cognito's `state`, returned to it unchanged. */
+  state: string
+  /** Cognito's `redirect_uri` (already checked against the allow-list). */
+  redirectUri: string
+  /** The PKCE code verifier sent to the IdP at /token. */
+  verifier: string
+}
+
+/** Saved at /callback, taken at /token. */
+export interface CodeFlow {
+  kind: 'code'
+  /** The IdP's authorization code. */
+  code: string
+  verifier: string
+  /** Cognito's `redirect_uri`, which /token must present again (RFC 6749 4.1.3). */
+  redirectUri: string
+}
+
+export type FlowRecord = AuthorizeFlow | CodeFlow
+
+export interface FlowStore {
+  /** Stores `record` for `ttlSeconds` and returns an opaque, unguessable handle for it. */
+  save(record: FlowRecord, ttlSeconds: number): Promise<string>
+  /**
+   * Returns the record and forgets it, atomically: of two concurrent takes of one handle, at most
+   * one gets the record. Returns `undefined` for an unknown, taken or expired handle.
+   */
+  take(handle: string): Promise<FlowRecord | undefined>
+}
+
+/**
+ * The storage key for a handle: base64url(SHA-256(handle)). Server-side stores key records by it
+ * so that a leaked table or dump holds no handle that could be replayed.
+ */
+export function storageKey(handle: string): Promise<string> {
+  return sha256Base64url(handle)
+}
+
+/** Serialises a record for a store that keeps strings. */
+export function encodeRecord(record: FlowRecord): string {
+  return JSON.stringify(record)
+}
+
+/** Parses a stored record; anything that is not a well-formed record reads as absent. */
+export function decodeRecord(text: string): FlowRecord | undefined {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  return isFlowRecord(value) ? value : undefined
+}
+
+export function isFlowRecord(value: unknown): value is FlowRecord {
+  if (typeof value !== 'object' || value === null) return false
+  const r = value as Record<string, unknown>
+  const strings = (...keys: string[]) => keys.every((k) => typeof r[k] === 'string')
+  if (r.kind === 'authorize') return strings('state', 'redirectUri', 'verifier')
+  if (r.kind === 'code') return strings('code', 'verifier', 'redirectUri')
+  return false
+}
+
+/** Handles are random and base64url: anything else is refused before touching a backend. */
+export function isPlausibleHandle(handle: string, maxLength = 4096): boolean {
+  return handle.length >= 16 && handle.length <= maxLength && /^[A-Za-z0-9_.~-]+$/.test(handle)
+}
