@@ -1,0 +1,111 @@
+import { exportJWK, generateKeyPair } from 'jose'
+import type { JWK } from 'jose'
+import { setupServer } from 'msw/node'
+import type { RequestHandler } from 'msw'
+import {
+  createMemoryStore,
+  createProxy,
+  type LogFields,
+  type Logger,
+  type ProxyOptions,
+  staticKeySource,
+} from '../../src/index.js'
+import { AUTHORIZATION_ENDPOINT, ISSUER, TOKEN_ENDPOINT } from './mock-idp.js'
+
+export const CLIENT_ID = 'cognito-federation-client'
+export const CLIENT_SECRET = 'shared-secret-between-cognito-and-proxy'
+export const COGNITO_REDIRECT = 'https://example.auth.eu-west-1.amazoncognito.com/oauth2/idpresponse'
+export const BASE_URL = 'https://proxy.example.com/v1'
+/** Cognito's real state is long (two gzip+base64 parts); this stands in for it. */
+export const COGNITO_STATE = `H4sIAAAAAAAAAE2Q${'x'.repeat(300)}.H4sIAAAAAAAAAD2N${'y'.repeat(200)}`
+
+export async function privateJwk(alg: 'RS256' | 'PS256' | 'ES256' = 'RS256', kid = `key-${alg}`): Promise<JWK> {
+  const { privateKey } = await generateKeyPair(alg, { extractable: true })
+  return { ...(await exportJWK(privateKey)), kid, alg }
+}
+
+// uvu loads every test file into one process: one msw server for all of them, started once.
+const server = setupServer()
+let listening = false
+
+/**
+ * The shared msw server with exactly `handlers` installed. It fails any request it has no handler
+ * for, except loopback.
+ */
+export function mswServer(...handlers: RequestHandler[]) {
+  if (!listening) {
+    server.listen({
+      onUnhandledRequest(request, print) {
+        const { hostname } = new URL(request.url)
+        if (hostname === '127.0.0.1' || hostname === 'localhost') return
+        print.error()
+      },
+    })
+    listening = true
+  }
+  server.resetHandlers(...handlers)
+  return server
+}
+
+export function captureLogger(): Logger & { lines: string[]; events: (LogFields & { event: string })[] } {
+  const lines: string[] = []
+  const events: (LogFields & { event: string })[] = []
+  return {
+    lines,
+    events,
+    log(level, event, fields) {
+      lines.push(JSON.stringify({ level, event, ...fields }))
+      events.push({ event, ...fields })
+    },
+  }
+}
+
+export function proxyOptions(jwk: JWK, overrides: Partial<ProxyOptions> = {}): ProxyOptions {
+  return {
+    baseUrl: BASE_URL,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    redirectUris: [COGNITO_REDIRECT],
+    idp: { issuer: ISSUER },
+    keys: staticKeySource(jwk),
+    store: createMemoryStore(),
+    logger: captureLogger(),
+    ...overrides,
+  }
+}
+
+export { AUTHORIZATION_ENDPOINT, createProxy, ISSUER, TOKEN_ENDPOINT }
+
+export function authorizeUrl(params: Record<string, string> = {}): string {
+  const url = new URL(`${BASE_URL}/authorize`)
+  const all = {
+    client_id: CLIENT_ID,
+    redirect_uri: COGNITO_REDIRECT,
+    response_type: 'code',
+    scope: 'openid email',
+    state: COGNITO_STATE,
+    ...params,
+  }
+  for (const [name, value] of Object.entries(all)) url.searchParams.set(name, value)
+  return url.href
+}
+
+/** Cognito's token request: client_secret_post, as Cognito sends it. */
+export function tokenRequest(fields: Record<string, string>, init: { headers?: Record<string, string> } = {}): Request {
+  return new Request(`${BASE_URL}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...init.headers },
+    body: new URLSearchParams(fields),
+  })
+}
+
+export function cognitoTokenFields(code: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: COGNITO_REDIRECT,
+    client_id: CLIENT_ID,
+    client_secret: CLIENT_SECRET,
+    ...extra,
+  }
+}
