@@ -2,20 +2,54 @@
 // Runs every workspace package's tests, one package at a time, and closes with one line:
 // "N passed, N failed". Each package's `test` script runs uvu (one or more processes); we sum
 // the "Total:"/"Passed:" lines uvu prints. Usage: pnpm test [package-dir ...]
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
-const all = ['packages/core', 'packages/keys', 'packages/lambda-adapter', 'packages/express-adapter', 'pulumi', 'dev']
+const all = [
+  'packages/core',
+  'packages/keys',
+  'packages/lambda-adapter',
+  'packages/express-adapter',
+  'pulumi',
+  'dev',
+]
 const wanted = process.argv.slice(2)
 const dirs = (wanted.length ? wanted : all).filter((dir) => {
   const manifest = join(root, dir, 'package.json')
   return existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).scripts?.test
 })
 
+// Servers and browsers some suites use, from Debian's packages. Installed when missing and this
+// user may install (root or password-less sudo); otherwise those suites fail and say why.
+const tools = { 'redis-server': 'redis-server', chromium: 'chromium' }
+const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
+const missing = Object.entries(tools)
+  .filter(([command]) => !has(command))
+  .map(([, pkg]) => pkg)
+if (missing.length && has('apt-get')) {
+  const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n']
+  console.log(`installing ${missing.join(', ')} from Debian packages…`)
+  const apt = (...args) =>
+    spawnSync(
+      sudo[0] ?? 'apt-get',
+      [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), ...args],
+      {
+        stdio: 'inherit',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      },
+    )
+  if (
+    apt('update', '-qq').status !== 0 ||
+    apt('install', '-y', '-qq', '--no-install-recommends', ...missing).status !== 0
+  ) {
+    console.log(`could not install ${missing.join(', ')}: the suites that need them will fail`)
+  }
+}
+
 // uvu colours its summary; strip ANSI before reading numbers.
-const plain = (text) => text.replace(/\x1b\[[0-9;]*m/g, '')
+const plain = (text) => text.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
 
 function run(dir) {
   return new Promise((resolve) => {

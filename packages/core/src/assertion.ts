@@ -19,7 +19,10 @@ export interface AssertionClaims {
   now: number
 }
 
-export async function signClientAssertion(signer: Signer, claims: AssertionClaims): Promise<string> {
+export async function signClientAssertion(
+  signer: Signer,
+  claims: AssertionClaims,
+): Promise<string> {
   const iat = Math.floor(claims.now / 1000)
   const header = { ...signer.header, alg: signer.alg, kid: signer.kid, typ: 'JWT' }
   const payload = {

@@ -28,12 +28,15 @@ export const ENV_VARIABLES = {
   PROXY_BASE_URL: 'required. Public base URL of the proxy; the IdP callback is <this>/callback',
   IDP_ISSUER: "required. The IdP's issuer; endpoints come from its discovery document",
   IDP_CLIENT_ID: 'required. Client id registered at the IdP (Cognito uses the same id)',
-  COGNITO_REDIRECT_URIS: "required. Comma-separated Cognito redirect URIs (https://<domain>/oauth2/idpresponse)",
-  COGNITO_CLIENT_SECRET: 'The secret Cognito sends at /token (16+ characters); the Lambda adapter can read it from Secrets Manager instead',
+  COGNITO_REDIRECT_URIS:
+    'required. Comma-separated Cognito redirect URIs (https://<domain>/oauth2/idpresponse)',
+  COGNITO_CLIENT_SECRET:
+    'The secret Cognito sends at /token (16+ characters); the Lambda adapter can read it from Secrets Manager instead',
   IDP_AUTHORIZATION_ENDPOINT: 'Explicit authorization endpoint (skips discovery for it)',
   IDP_TOKEN_ENDPOINT: 'Explicit token endpoint (skips discovery for it)',
   PKCE: 'true (default) or false: with false only /token goes through the proxy',
-  AUTHORIZATION_PARAMS: 'Extra authorization parameters: a JSON object or a query string (acr_values=...&prompt=login)',
+  AUTHORIZATION_PARAMS:
+    'Extra authorization parameters: a JSON object or a query string (acr_values=...&prompt=login)',
   ADD_NONCE: 'true (default): add a nonce when Cognito sends none',
   ASSERTION_AUDIENCE: 'token_endpoint (default), issuer, or a URL: the aud of the client assertion',
   ASSERTION_LIFETIME_SECONDS: 'Client assertion lifetime (default 60)',
@@ -41,7 +44,8 @@ export const ENV_VARIABLES = {
   CODE_TTL_SECONDS: "How long the proxy's code is valid for Cognito's token call (default 120)",
   IDP_TIMEOUT_MS: 'Timeout of each request to the IdP (default 10000)',
   JWKS_MAX_AGE_SECONDS: 'Cache-Control max-age of the JWKS route (default 300)',
-  ROUTE_PATHS: 'Route paths as JSON, e.g. {"token":"/oauth/token"} (defaults /authorize, /callback, /token, /.well-known/jwks.json, /health)',
+  ROUTE_PATHS:
+    'Route paths as JSON, e.g. {"token":"/oauth/token"} (defaults /authorize, /callback, /token, /.well-known/jwks.json, /health)',
   PRIVATE_KEY: 'Private signing key inline: a JWK or a JWKS {"keys":[...],"active_kid":"..."}',
   ACTIVE_KID: 'Which kid signs (default: the JWKS active_kid, else its first key)',
   KEY_ALG: 'Algorithm for keys without "alg" (RS256 default for RSA; PS256 possible)',
@@ -69,13 +73,17 @@ function boolEnv(env: Env, name: EnvVariable): boolean | undefined {
 function intEnv(env: Env, name: EnvVariable, min: number, max: number): number | undefined {
   const value = optional(env, name)
   if (value === undefined) return undefined
-  if (!/^\d+$/.test(value)) throw invalidOption(name, `must be a whole number from ${min} to ${max}`)
+  if (!/^\d+$/.test(value))
+    throw invalidOption(name, `must be a whole number from ${min} to ${max}`)
   return int(name, Number(value), 0, min, max)
 }
 
 function listEnv(env: Env, name: EnvVariable): string[] | undefined {
   const value = optional(env, name)
-  return value?.split(',').map((item) => item.trim()).filter(Boolean)
+  return value
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
 }
 
 /** Parses `AUTHORIZATION_PARAMS`: a JSON object, or `a=1&b=2` query-string form. */
@@ -135,7 +143,9 @@ export function optionsFromEnv(env: Env): EnvOptions {
     redirectUris,
     idp: {
       issuer: urlEnv('IDP_ISSUER'),
-      ...(authorizationEndpoint ? { authorizationEndpoint: urlEnv('IDP_AUTHORIZATION_ENDPOINT') } : {}),
+      ...(authorizationEndpoint
+        ? { authorizationEndpoint: urlEnv('IDP_AUTHORIZATION_ENDPOINT') }
+        : {}),
       ...(tokenEndpoint ? { tokenEndpoint: urlEnv('IDP_TOKEN_ENDPOINT') } : {}),
     },
     allowInsecureHttp,

@@ -1,6 +1,13 @@
 export { type AssertionClaims, signClientAssertion } from './assertion.js'
 export { timingSafeEqual } from './encoding.js'
-export { type Env, ENV_VARIABLES, type EnvOptions, keysFromEnv, optionsFromEnv, storeFromEnv } from './env.js'
+export {
+  ENV_VARIABLES,
+  type Env,
+  type EnvOptions,
+  keysFromEnv,
+  optionsFromEnv,
+  storeFromEnv,
+} from './env.js'
 export {
   invalidOption,
   isProxyError,
@@ -29,7 +36,14 @@ export {
 } from './keys/private-jwk.js'
 export { keySourceFromSet, staticKeySource } from './keys/static-key-source.js'
 export { importSigner } from './keys/webcrypto-signer.js'
-export { type JsonLoggerOptions, jsonLogger, type LogFields, type Logger, type LogLevel, silentLogger } from './logger.js'
+export {
+  type JsonLoggerOptions,
+  jsonLogger,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  silentLogger,
+} from './logger.js'
 export { DEFAULT_PATHS, type IdpOptions, type ProxyOptions, type RoutePaths } from './options.js'
 export { createProxy, type Proxy, type RouteName } from './proxy.js'
 export {
@@ -44,4 +58,8 @@ export {
   storageKey,
 } from './stores/flow-store.js'
 export { createMemoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
-export { createSealedStore, generateSealingKey, type SealedStoreOptions } from './stores/sealed-store.js'
+export {
+  createSealedStore,
+  generateSealingKey,
+  type SealedStoreOptions,
+} from './stores/sealed-store.js'

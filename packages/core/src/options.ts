@@ -126,10 +126,12 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
   }
   const allowInsecureHttp = options.allowInsecureHttp ?? false
   const baseUrl = url('baseUrl', options.baseUrl, allowInsecureHttp)
-  if (baseUrl.search || baseUrl.hash) throw invalidOption('baseUrl', 'must have no query or fragment')
+  if (baseUrl.search || baseUrl.hash)
+    throw invalidOption('baseUrl', 'must have no query or fragment')
   const paths = resolvePaths(options.paths)
   const pkce = bool('pkce', options.pkce, true)
-  if (pkce && !options.store) throw invalidOption('store', 'a flow store is required when pkce is on')
+  if (pkce && !options.store)
+    throw invalidOption('store', 'a flow store is required when pkce is on')
   if (!options.keys || typeof options.keys.signer !== 'function') {
     throw invalidOption('keys', 'a KeySource ({ signer(), publicJwks() }) is required')
   }
@@ -149,7 +151,13 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
     authorizationParams: resolveAuthorizationParams(options.authorizationParams),
     addNonce: bool('addNonce', options.addNonce, true),
     audience,
-    assertionLifetime: int('assertion.lifetimeSeconds', options.assertion?.lifetimeSeconds, 60, 1, 600),
+    assertionLifetime: int(
+      'assertion.lifetimeSeconds',
+      options.assertion?.lifetimeSeconds,
+      60,
+      1,
+      600,
+    ),
     flowTtl: int('flowTtlSeconds', options.flowTtlSeconds, 600, 30, 3600),
     codeTtl: int('codeTtlSeconds', options.codeTtlSeconds, 120, 10, 600),
     idpTimeoutMs: int('idpTimeoutMs', options.idpTimeoutMs, 10_000, 100, 60_000),
@@ -193,7 +201,13 @@ export function bool(option: string, value: unknown, fallback: boolean): boolean
   return value
 }
 
-export function int(option: string, value: unknown, fallback: number, min: number, max: number): number {
+export function int(
+  option: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw invalidOption(option, `must be a whole number from ${min} to ${max}`)
@@ -238,7 +252,13 @@ function resolveIdp(value: IdpOptions | undefined, allowHttp: boolean): Resolved
     issuer: url('idp.issuer', value.issuer, allowHttp),
     ...(value.authorizationEndpoint === undefined
       ? {}
-      : { authorizationEndpoint: url('idp.authorizationEndpoint', value.authorizationEndpoint, allowHttp) }),
+      : {
+          authorizationEndpoint: url(
+            'idp.authorizationEndpoint',
+            value.authorizationEndpoint,
+            allowHttp,
+          ),
+        }),
     ...(value.tokenEndpoint === undefined
       ? {}
       : { tokenEndpoint: url('idp.tokenEndpoint', value.tokenEndpoint, allowHttp) }),
@@ -260,9 +280,13 @@ function resolveAuthorizationParams(value: unknown): Record<string, string> {
   const params: Record<string, string> = {}
   for (const [name, param] of Object.entries(value)) {
     if ((RESERVED_AUTHORIZATION_PARAMS as readonly string[]).includes(name)) {
-      throw invalidOption(`authorizationParams.${name}`, 'is set by the proxy and cannot be configured')
+      throw invalidOption(
+        `authorizationParams.${name}`,
+        'is set by the proxy and cannot be configured',
+      )
     }
-    if (typeof param !== 'string') throw invalidOption(`authorizationParams.${name}`, 'must be a string')
+    if (typeof param !== 'string')
+      throw invalidOption(`authorizationParams.${name}`, 'must be a string')
     params[name] = param
   }
   return params

@@ -7,7 +7,12 @@ import { isProxyError, ProxyError } from './errors.js'
 import { type IdpMetadata, idpMetadataSource } from './idp-metadata.js'
 import type { LogFields, Logger } from './logger.js'
 import { jsonLogger } from './logger.js'
-import { type ProxyOptions, type ResolvedOptions, type RoutePaths, resolveOptions } from './options.js'
+import {
+  type ProxyOptions,
+  type ResolvedOptions,
+  type RoutePaths,
+  resolveOptions,
+} from './options.js'
 import { errorPage, json, oauthError } from './responses.js'
 import { authorize } from './routes/authorize.js'
 import { callback } from './routes/callback.js'
@@ -72,7 +77,10 @@ export function createProxy(options: ProxyOptions): Proxy {
     let response: Response
     try {
       if (!route) throw new ProxyError('ERR_NOT_FOUND', 'no such route')
-      if (request.method !== METHODS[route] && !(request.method === 'HEAD' && METHODS[route] === 'GET')) {
+      if (
+        request.method !== METHODS[route] &&
+        !(request.method === 'HEAD' && METHODS[route] === 'GET')
+      ) {
         throw new ProxyError('ERR_METHOD_NOT_ALLOWED', `${route} accepts ${METHODS[route]} only`, {
           error: 'invalid_request',
         })
@@ -82,7 +90,11 @@ export function createProxy(options: ProxyOptions): Proxy {
       const error = asProxyError(thrown)
       fields.code = error.code
       if (error.status >= 500) {
-        logger.log('error', 'request_failed', { ...fields, message: error.message, cause: causeOf(error) })
+        logger.log('error', 'request_failed', {
+          ...fields,
+          message: error.message,
+          cause: causeOf(error),
+        })
       }
       response = route && BROWSER_ROUTES.has(route) ? errorPage(error) : oauthError(error)
     }

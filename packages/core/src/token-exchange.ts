@@ -52,7 +52,10 @@ export async function exchangeCode(
     )
   }
 
-  const parameters = new URLSearchParams({ code: exchange.code, redirect_uri: exchange.redirectUri })
+  const parameters = new URLSearchParams({
+    code: exchange.code,
+    redirect_uri: exchange.redirectUri,
+  })
   if (exchange.verifier) parameters.set('code_verifier', exchange.verifier)
 
   const signal = AbortSignal.timeout(options.idpTimeoutMs)

@@ -21,7 +21,10 @@ import {
 } from './support/fixtures.js'
 import { createMockIdp } from './support/mock-idp.js'
 
-async function setup(overrides: Parameters<typeof proxyOptions>[1] = {}, alg: 'RS256' | 'PS256' | 'ES256' = 'RS256') {
+async function setup(
+  overrides: Parameters<typeof proxyOptions>[1] = {},
+  alg: 'RS256' | 'PS256' | 'ES256' = 'RS256',
+) {
   const jwk = await privateJwk(alg)
   const keys = staticKeySource(jwk)
   const proxy = createProxy(proxyOptions(jwk, { keys, ...overrides }))
@@ -36,7 +39,10 @@ async function setup(overrides: Parameters<typeof proxyOptions>[1] = {}, alg: 'R
 }
 
 /** Browser -> proxy /authorize -> IdP sign-in -> proxy /callback -> back at Cognito. */
-async function signInThroughProxy(ctx: Awaited<ReturnType<typeof setup>>, params: Record<string, string> = {}) {
+async function signInThroughProxy(
+  ctx: Awaited<ReturnType<typeof setup>>,
+  params: Record<string, string> = {},
+) {
   const authorize = await ctx.proxy.handle(new Request(authorizeUrl(params)))
   assert.is(authorize.status, 302)
   const toIdp = authorize.headers.get('location') as string
@@ -61,7 +67,10 @@ test('PKCE flow: Cognito gets tokens, the IdP gets an assertion and a verifier',
     assert.is(toIdp.searchParams.get('scope'), 'openid email')
     assert.is(toIdp.searchParams.get('client_id'), CLIENT_ID)
     assert.ok(atIdp.state.length >= 22 && atIdp.state.length < 64, 'short opaque state')
-    assert.not.ok(toIdp.href.includes(COGNITO_STATE.slice(0, 40)), 'Cognito state hidden from the IdP')
+    assert.not.ok(
+      toIdp.href.includes(COGNITO_STATE.slice(0, 40)),
+      'Cognito state hidden from the IdP',
+    )
     assert.ok((toIdp.searchParams.get('nonce') ?? '').length >= 22, 'nonce added')
 
     // What Cognito saw: its own state back, a code that is not the IdP's.
@@ -90,17 +99,25 @@ test('PKCE flow with the sealed store (no server-side state)', async () => {
   const ctx = await setup({ store: createSealedStore({ keys: [generateSealingKey()] }) })
   const { back, toIdp } = await signInThroughProxy(ctx)
   assert.not.ok(toIdp.href.includes(COGNITO_STATE.slice(0, 40)), 'state is encrypted')
-  const response = await ctx.proxy.handle(tokenRequest(cognitoTokenFields(back.searchParams.get('code') as string)))
+  const response = await ctx.proxy.handle(
+    tokenRequest(cognitoTokenFields(back.searchParams.get('code') as string)),
+  )
   assert.is(response.status, 200)
 })
 
 test('client_secret_basic works as well as client_secret_post', async () => {
   const ctx = await setup()
   const { back } = await signInThroughProxy(ctx)
-  const basic = Buffer.from(`${encodeURIComponent(CLIENT_ID)}:${encodeURIComponent(CLIENT_SECRET)}`).toString('base64')
+  const basic = Buffer.from(
+    `${encodeURIComponent(CLIENT_ID)}:${encodeURIComponent(CLIENT_SECRET)}`,
+  ).toString('base64')
   const response = await ctx.proxy.handle(
     tokenRequest(
-      { grant_type: 'authorization_code', code: back.searchParams.get('code') as string, redirect_uri: COGNITO_REDIRECT },
+      {
+        grant_type: 'authorization_code',
+        code: back.searchParams.get('code') as string,
+        redirect_uri: COGNITO_REDIRECT,
+      },
       { headers: { authorization: `Basic ${basic}` } },
     ),
   )
@@ -132,7 +149,11 @@ test('PKCE off: only /token goes through the proxy, the IdP code passes unchange
 
 test('explicit endpoints skip discovery; discovery is fetched once and cached', async () => {
   const explicit = await setup({
-    idp: { issuer: ISSUER, authorizationEndpoint: AUTHORIZATION_ENDPOINT, tokenEndpoint: TOKEN_ENDPOINT },
+    idp: {
+      issuer: ISSUER,
+      authorizationEndpoint: AUTHORIZATION_ENDPOINT,
+      tokenEndpoint: TOKEN_ENDPOINT,
+    },
   })
   await signInThroughProxy(explicit)
   assert.is(explicit.idp.discoveryCount, 0)
@@ -146,15 +167,24 @@ test('explicit endpoints skip discovery; discovery is fetched once and cached', 
 test('assertion audience can be the issuer (Auth0, FAPI 2.0 style IdPs)', async () => {
   const ctx = await setup({ assertion: { audience: 'issuer' } })
   const { back } = await signInThroughProxy(ctx)
-  const response = await ctx.proxy.handle(tokenRequest(cognitoTokenFields(back.searchParams.get('code') as string)))
+  const response = await ctx.proxy.handle(
+    tokenRequest(cognitoTokenFields(back.searchParams.get('code') as string)),
+  )
   assert.is(response.status, 200)
 })
 
 test('authorization parameters: Cognito’s are forwarded, configured ones added or override', async () => {
   const ctx = await setup({
-    authorizationParams: { acr_values: 'http://idmanagement.gov/ns/assurance/ial/1', prompt: 'select_account' },
+    authorizationParams: {
+      acr_values: 'http://idmanagement.gov/ns/assurance/ial/1',
+      prompt: 'select_account',
+    },
   })
-  const { toIdp } = await signInThroughProxy(ctx, { login_hint: 'jane@example.com', prompt: 'login', nonce: 'cognito-nonce-value' })
+  const { toIdp } = await signInThroughProxy(ctx, {
+    login_hint: 'jane@example.com',
+    prompt: 'login',
+    nonce: 'cognito-nonce-value',
+  })
   const q = toIdp.searchParams
   assert.is(q.get('login_hint'), 'jane@example.com')
   assert.is(q.get('acr_values'), 'http://idmanagement.gov/ns/assurance/ial/1')
@@ -168,7 +198,9 @@ test('the IdP’s token error and status go back to Cognito', async () => {
   const ctx = await setup()
   const { back, atIdp } = await signInThroughProxy(ctx)
   ctx.idp.revoke(atIdp.code)
-  const response = await ctx.proxy.handle(tokenRequest(cognitoTokenFields(back.searchParams.get('code') as string)))
+  const response = await ctx.proxy.handle(
+    tokenRequest(cognitoTokenFields(back.searchParams.get('code') as string)),
+  )
   assert.is(response.status, 400)
   const body = await response.json()
   assert.equal(body, { error: 'invalid_grant', error_description: 'unknown or used code' })
@@ -181,7 +213,10 @@ test('PKCE verifier sent to the IdP matches the challenge it saw', async () => {
   await ctx.proxy.handle(tokenRequest(cognitoTokenFields(back.searchParams.get('code') as string)))
   const verifier = (ctx.idp.tokenRequests.at(-1) as URLSearchParams).get('code_verifier') as string
   assert.ok(verifier.length >= 43)
-  assert.is(createHash('sha256').update(verifier).digest('base64url'), toIdp.searchParams.get('code_challenge'))
+  assert.is(
+    createHash('sha256').update(verifier).digest('base64url'),
+    toIdp.searchParams.get('code_challenge'),
+  )
 })
 
 test('routes answer under the base path (API stage) and without it', async () => {
@@ -204,7 +239,8 @@ test('JWKS route publishes public keys only, cacheable', async () => {
   assert.is(body.keys.length, 1)
   assert.is(body.keys[0].kid, 'key-RS256')
   assert.is(body.keys[0].use, 'sig')
-  for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) assert.not.ok(member in body.keys[0], member)
+  for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
+    assert.not.ok(member in body.keys[0], member)
 })
 
 test.run()

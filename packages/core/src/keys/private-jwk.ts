@@ -129,11 +129,14 @@ function settleAlgorithm(
   }
   const curveAlg = typeof jwk.crv === 'string' ? CURVE_ALG[jwk.crv] : undefined
   if (!curveAlg || typeof jwk.x !== 'string' || typeof jwk.y !== 'string') {
-    throw invalid(`${named} is an EC key on an unsupported curve ${JSON.stringify(jwk.crv)}; use P-256 or P-384`)
+    throw invalid(
+      `${named} is an EC key on an unsupported curve ${JSON.stringify(jwk.crv)}; use P-256 or P-384`,
+    )
   }
   // A default meant for RSA keys does not apply to EC keys; an explicit `alg` must match the curve.
   const alg = jwk.alg === undefined ? curveAlg : (given as SigningAlgorithm)
-  if (alg !== curveAlg) throw invalid(`${named} is on ${String(jwk.crv)}, which signs ${curveAlg}, not ${alg}`)
+  if (alg !== curveAlg)
+    throw invalid(`${named} is on ${String(jwk.crv)}, which signs ${curveAlg}, not ${alg}`)
   return alg
 }
 

@@ -24,7 +24,10 @@ export async function authorize(
   // Checked before anything else that could redirect: an unlisted redirect_uri never gets one.
   const redirectUri = singleParam(query, 'redirect_uri')
   if (!options.redirectUris.has(redirectUri)) {
-    throw new ProxyError('ERR_REDIRECT_URI_NOT_ALLOWED', 'redirect_uri is not a configured Cognito redirect URI')
+    throw new ProxyError(
+      'ERR_REDIRECT_URI_NOT_ALLOWED',
+      'redirect_uri is not a configured Cognito redirect URI',
+    )
   }
   const state = singleParam(query, 'state')
   if (singleParam(query, 'response_type') !== 'code') {
@@ -32,12 +35,20 @@ export async function authorize(
   }
 
   const verifier = oauth.generateRandomCodeVerifier()
-  const [idp, challenge] = await Promise.all([metadata(), oauth.calculatePKCECodeChallenge(verifier)])
-  const handle = await saveFlow(store, { kind: 'authorize', state, redirectUri, verifier }, options.flowTtl)
+  const [idp, challenge] = await Promise.all([
+    metadata(),
+    oauth.calculatePKCECodeChallenge(verifier),
+  ])
+  const handle = await saveFlow(
+    store,
+    { kind: 'authorize', state, redirectUri, verifier },
+    options.flowTtl,
+  )
 
   const target = new URL(idp.authorizationEndpoint)
   for (const [name, value] of query) if (!OWNED.has(name)) target.searchParams.set(name, value)
-  if (options.addNonce && !query.has('nonce')) target.searchParams.set('nonce', oauth.generateRandomNonce())
+  if (options.addNonce && !query.has('nonce'))
+    target.searchParams.set('nonce', oauth.generateRandomNonce())
   for (const [name, value] of Object.entries(options.authorizationParams)) {
     target.searchParams.set(name, value)
   }

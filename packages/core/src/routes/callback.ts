@@ -36,7 +36,10 @@ export async function callback(
   if (iss !== null && iss !== (await metadata()).issuer) {
     // RFC 9207: the answer comes from another issuer (mix-up). Tell Cognito, keep its state.
     back.searchParams.set('error', 'invalid_request')
-    back.searchParams.set('error_description', 'the authorization response came from an unexpected issuer')
+    back.searchParams.set(
+      'error_description',
+      'the authorization response came from an unexpected issuer',
+    )
     back.searchParams.set('state', flow.state)
     return redirect(back.href)
   }

@@ -27,14 +27,21 @@ export async function token(
   let exchange: CodeExchange
   if (options.pkce && options.store) {
     const flow = await takeFlow(options.store, code, 'code')
-    if (!flow) throw new ProxyError('ERR_FLOW_NOT_FOUND', 'the code is invalid, expired or already used')
+    if (!flow)
+      throw new ProxyError('ERR_FLOW_NOT_FOUND', 'the code is invalid, expired or already used')
     if (flow.redirectUri !== redirectUri) {
-      throw new ProxyError('ERR_FLOW_NOT_FOUND', 'redirect_uri does not match the authorization request')
+      throw new ProxyError(
+        'ERR_FLOW_NOT_FOUND',
+        'redirect_uri does not match the authorization request',
+      )
     }
     exchange = { code: flow.code, redirectUri: options.callbackUrl, verifier: flow.verifier }
   } else {
     if (!options.redirectUris.has(redirectUri)) {
-      throw new ProxyError('ERR_REDIRECT_URI_NOT_ALLOWED', 'redirect_uri is not a configured Cognito redirect URI')
+      throw new ProxyError(
+        'ERR_REDIRECT_URI_NOT_ALLOWED',
+        'redirect_uri is not a configured Cognito redirect URI',
+      )
     }
     exchange = { code, redirectUri }
   }
@@ -48,7 +55,10 @@ export async function token(
 export async function readForm(request: Request, maxBytes: number): Promise<URLSearchParams> {
   const type = request.headers.get('content-type') ?? ''
   if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
-    throw new ProxyError('ERR_INVALID_REQUEST', 'the body must be application/x-www-form-urlencoded')
+    throw new ProxyError(
+      'ERR_INVALID_REQUEST',
+      'the body must be application/x-www-form-urlencoded',
+    )
   }
   const declared = Number(request.headers.get('content-length') ?? '0')
   if (declared > maxBytes) throw tooLarge(maxBytes)
@@ -76,7 +86,9 @@ export async function readForm(request: Request, maxBytes: number): Promise<URLS
 }
 
 function tooLarge(maxBytes: number): ProxyError {
-  return new ProxyError('ERR_INVALID_REQUEST', `the body is larger than ${maxBytes} bytes`, { status: 413 })
+  return new ProxyError('ERR_INVALID_REQUEST', `the body is larger than ${maxBytes} bytes`, {
+    status: 413,
+  })
 }
 
 /**

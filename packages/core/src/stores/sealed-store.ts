@@ -85,7 +85,9 @@ function toKeyBytes(key: Uint8Array | string, index: number): Uint8Array {
     throw new RangeError(`sealed store: key ${index} is not base64url`)
   }
   if (bytes.length !== 32) {
-    throw new RangeError(`sealed store: key ${index} must be 32 bytes (256 bits), got ${bytes.length}`)
+    throw new RangeError(
+      `sealed store: key ${index} must be 32 bytes (256 bits), got ${bytes.length}`,
+    )
   }
   return bytes
 }

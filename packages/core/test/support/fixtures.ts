@@ -1,7 +1,7 @@
-import { exportJWK, generateKeyPair } from 'jose'
 import type { JWK } from 'jose'
-import { setupServer } from 'msw/node'
+import { exportJWK, generateKeyPair } from 'jose'
 import type { RequestHandler } from 'msw'
+import { setupServer } from 'msw/node'
 import {
   createMemoryStore,
   createProxy,
@@ -14,12 +14,16 @@ import { AUTHORIZATION_ENDPOINT, ISSUER, TOKEN_ENDPOINT } from './mock-idp.js'
 
 export const CLIENT_ID = 'cognito-federation-client'
 export const CLIENT_SECRET = 'shared-secret-between-cognito-and-proxy'
-export const COGNITO_REDIRECT = 'https://example.auth.eu-west-1.amazoncognito.com/oauth2/idpresponse'
+export const COGNITO_REDIRECT =
+  'https://example.auth.eu-west-1.amazoncognito.com/oauth2/idpresponse'
 export const BASE_URL = 'https://proxy.example.com/v1'
 /** Cognito's real state is long (two gzip+base64 parts); this stands in for it. */
 export const COGNITO_STATE = `H4sIAAAAAAAAAE2Q${'x'.repeat(300)}.H4sIAAAAAAAAAD2N${'y'.repeat(200)}`
 
-export async function privateJwk(alg: 'RS256' | 'PS256' | 'ES256' = 'RS256', kid = `key-${alg}`): Promise<JWK> {
+export async function privateJwk(
+  alg: 'RS256' | 'PS256' | 'ES256' = 'RS256',
+  kid = `key-${alg}`,
+): Promise<JWK> {
   const { privateKey } = await generateKeyPair(alg, { extractable: true })
   return { ...(await exportJWK(privateKey)), kid, alg }
 }
@@ -47,7 +51,10 @@ export function mswServer(...handlers: RequestHandler[]) {
   return server
 }
 
-export function captureLogger(): Logger & { lines: string[]; events: (LogFields & { event: string })[] } {
+export function captureLogger(): Logger & {
+  lines: string[]
+  events: (LogFields & { event: string })[]
+} {
   const lines: string[] = []
   const events: (LogFields & { event: string })[] = []
   return {
@@ -91,7 +98,10 @@ export function authorizeUrl(params: Record<string, string> = {}): string {
 }
 
 /** Cognito's token request: client_secret_post, as Cognito sends it. */
-export function tokenRequest(fields: Record<string, string>, init: { headers?: Record<string, string> } = {}): Request {
+export function tokenRequest(
+  fields: Record<string, string>,
+  init: { headers?: Record<string, string> } = {},
+): Request {
   return new Request(`${BASE_URL}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...init.headers },
@@ -99,7 +109,10 @@ export function tokenRequest(fields: Record<string, string>, init: { headers?: R
   })
 }
 
-export function cognitoTokenFields(code: string, extra: Record<string, string> = {}): Record<string, string> {
+export function cognitoTokenFields(
+  code: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     grant_type: 'authorization_code',
     code,

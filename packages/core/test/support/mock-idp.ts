@@ -51,7 +51,10 @@ export function createMockIdp(options: MockIdpOptions) {
     http.post(TOKEN_ENDPOINT, async ({ request }) => {
       const form = new URLSearchParams(await request.text())
       tokenRequests.push(form)
-      if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
+      if (
+        form.get('client_assertion_type') !==
+        'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+      ) {
         return fail(401, 'invalid_client', 'private_key_jwt required')
       }
       const assertion = form.get('client_assertion') ?? ''
@@ -67,7 +70,8 @@ export function createMockIdp(options: MockIdpOptions) {
           },
         )
         assertionHeaders.push(protectedHeader)
-        if (typeof payload.aud !== 'string') return fail(401, 'invalid_client', 'aud must be a string')
+        if (typeof payload.aud !== 'string')
+          return fail(401, 'invalid_client', 'aud must be a string')
         if (seenJti.has(payload.jti as string)) return fail(401, 'invalid_client', 'jti reused')
         seenJti.add(payload.jti as string)
         if ((payload.exp as number) - (payload.iat as number) > 120) {
@@ -76,7 +80,8 @@ export function createMockIdp(options: MockIdpOptions) {
       } catch (error) {
         return fail(401, 'invalid_client', `assertion rejected: ${(error as Error).message}`)
       }
-      if (form.has('client_secret')) return fail(400, 'invalid_request', 'client_secret must not be sent')
+      if (form.has('client_secret'))
+        return fail(400, 'invalid_request', 'client_secret must not be sent')
       if (form.get('grant_type') !== 'authorization_code') {
         return fail(400, 'unsupported_grant_type', 'grant_type')
       }
@@ -110,7 +115,8 @@ export function createMockIdp(options: MockIdpOptions) {
   /** The IdP's side of a sign-in: validates the authorization request and issues a code. */
   function signIn(authorizationUrl: string): { code: string; state: string; redirectUri: string } {
     const url = new URL(authorizationUrl)
-    if (`${url.origin}${url.pathname}` !== AUTHORIZATION_ENDPOINT) throw new Error(`not the IdP: ${url}`)
+    if (`${url.origin}${url.pathname}` !== AUTHORIZATION_ENDPOINT)
+      throw new Error(`not the IdP: ${url}`)
     const q = url.searchParams
     if (q.get('client_id') !== options.clientId) throw new Error('unknown client_id')
     if (q.get('response_type') !== 'code') throw new Error('response_type')

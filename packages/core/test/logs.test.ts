@@ -1,0 +1,100 @@
+/**
+ * Runs every kind of flow with a capturing logger and checks that no secret value (client
+ * secret, codes, verifiers, assertions, private key members, tokens, states) reaches the log.
+ */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { jsonLogger, staticKeySource } from '../src/index.js'
+import {
+  authorizeUrl,
+  BASE_URL,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  COGNITO_STATE,
+  captureLogger,
+  cognitoTokenFields,
+  createProxy,
+  mswServer,
+  privateJwk,
+  proxyOptions,
+  tokenRequest,
+} from './support/fixtures.js'
+import { createMockIdp } from './support/mock-idp.js'
+
+test('no secret reaches the log, across successful and failing flows', async () => {
+  const jwk = await privateJwk('RS256')
+  const keys = staticKeySource(jwk)
+  const logger = captureLogger()
+  const proxy = createProxy(proxyOptions(jwk, { keys, logger }))
+  const idp = createMockIdp({
+    clientId: CLIENT_ID,
+    jwks: () => keys.publicJwks() as never,
+    requirePkce: true,
+  })
+  mswServer(...idp.handlers)
+
+  const secrets: string[] = [
+    CLIENT_SECRET,
+    COGNITO_STATE,
+    ...['d', 'p', 'q', 'dp', 'dq', 'qi'].map((m) => (jwk as Record<string, unknown>)[m] as string),
+  ]
+  for (let i = 0; i < 3; i++) {
+    const authorize = await proxy.handle(new Request(authorizeUrl()))
+    const toIdp = new URL(authorize.headers.get('location') as string)
+    const atIdp = idp.signIn(toIdp.href)
+    secrets.push(
+      atIdp.code,
+      atIdp.state,
+      toIdp.searchParams.get('code_challenge') as string,
+      toIdp.searchParams.get('nonce') as string,
+    )
+    const callback = await proxy.handle(
+      new Request(`${BASE_URL}/callback?code=${atIdp.code}&state=${atIdp.state}`),
+    )
+    const code = new URL(callback.headers.get('location') as string).searchParams.get(
+      'code',
+    ) as string
+    secrets.push(code)
+    if (i === 1) idp.revoke(atIdp.code) // an IdP error path
+    const token = await proxy.handle(tokenRequest(cognitoTokenFields(code)))
+    const body = await token.json()
+    if (body.access_token) secrets.push(body.access_token, body.id_token)
+    await proxy.handle(tokenRequest(cognitoTokenFields(code))) // replay
+    await proxy.handle(
+      tokenRequest(cognitoTokenFields(code, { client_secret: `${CLIENT_SECRET}-wrong` })),
+    )
+  }
+  for (const form of idp.tokenRequests) {
+    secrets.push(form.get('client_assertion') as string, form.get('code_verifier') as string)
+  }
+
+  const log = logger.lines.join('\n')
+  assert.ok(logger.lines.length >= 15, 'the flows were logged')
+  for (const secret of secrets.filter(Boolean)) {
+    assert.not.ok(log.includes(secret), `a secret reached the log: ${secret.slice(0, 6)}…`)
+  }
+  // Each request line names its route, status and request id.
+  const requests = logger.events.filter((e) => e.event === 'request')
+  assert.ok(
+    requests.every(
+      (e) => typeof e.requestId === 'string' && typeof e.status === 'number' && e.route,
+    ),
+  )
+})
+
+test('jsonLogger writes one JSON object per line, honouring the level', () => {
+  const lines: string[] = []
+  const logger = jsonLogger({ level: 'warn', write: (line) => lines.push(line), now: () => 0 })
+  logger.log('info', 'dropped')
+  logger.log('error', 'kept', { requestId: 'r1', status: 503 })
+  assert.is(lines.length, 1)
+  assert.equal(JSON.parse(lines[0] as string), {
+    time: '1970-01-01T00:00:00.000Z',
+    level: 'error',
+    event: 'kept',
+    requestId: 'r1',
+    status: 503,
+  })
+})
+
+test.run()

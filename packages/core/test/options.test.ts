@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import {
+  createProxy,
+  ENV_VARIABLES,
+  isProxyError,
+  optionsFromEnv,
+  type ProxyOptions,
+} from '../src/index.js'
+import { privateJwk, proxyOptions } from './support/fixtures.js'
+
+const jwk = await privateJwk()
+
+function refusedOption(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (error) {
+    assert.ok(isProxyError(error), String(error))
+    assert.is((error as { code: string }).code, 'ERR_INVALID_OPTION')
+    return (error as { option: string }).option
+  }
+  throw new Error('expected ERR_INVALID_OPTION')
+}
+
+test('createProxy refuses bad options and names the option', () => {
+  const cases: [Partial<ProxyOptions> | Record<string, unknown>, string][] = [
+    [{ baseUrl: 'not a url' }, 'baseUrl'],
+    [{ baseUrl: 'http://proxy.example.com' }, 'baseUrl'],
+    [{ baseUrl: 'https://proxy.example.com/?x=1' }, 'baseUrl'],
+    [{ clientId: '' }, 'clientId'],
+    [{ clientSecret: 'short' }, 'clientSecret'],
+    [{ redirectUris: [] }, 'redirectUris'],
+    [{ redirectUris: ['http://cognito.example.com/oauth2/idpresponse'] }, 'redirectUris'],
+    [{ idp: { issuer: 'ftp://idp' } }, 'idp.issuer'],
+    [{ idp: { issuer: 'https://idp', tokenEndpoint: 'nope' } }, 'idp.tokenEndpoint'],
+    [{ store: undefined }, 'store'],
+    [{ keys: undefined as never }, 'keys'],
+    [{ authorizationParams: { state: 'x' } }, 'authorizationParams.state'],
+    [{ authorizationParams: { acr_values: 1 as never } }, 'authorizationParams.acr_values'],
+    [{ assertion: { lifetimeSeconds: 0 } }, 'assertion.lifetimeSeconds'],
+    [{ assertion: { audience: 'not-a-url' } }, 'assertion.audience'],
+    [{ idpTimeoutMs: 5 }, 'idpTimeoutMs'],
+    [{ paths: { token: 'token' } }, 'paths.token'],
+    [{ paths: { token: '/same', jwks: '/same' } }, 'paths'],
+    [{ pkce: 'yes' as never }, 'pkce'],
+  ]
+  for (const [override, option] of cases) {
+    assert.is(
+      refusedOption(() => createProxy(proxyOptions(jwk, override as Partial<ProxyOptions>))),
+      option,
+      JSON.stringify(override),
+    )
+  }
+  // http is allowed for local development only when asked for.
+  createProxy(
+    proxyOptions(jwk, {
+      baseUrl: 'http://127.0.0.1:3000',
+      idp: { issuer: 'http://127.0.0.1:4000' },
+      allowInsecureHttp: true,
+    }),
+  )
+})
+
+const env = {
+  PROXY_BASE_URL: 'https://proxy.example.com/v1',
+  IDP_ISSUER: 'https://idp.example.com',
+  IDP_CLIENT_ID: 'client',
+  COGNITO_REDIRECT_URIS:
+    'https://a.auth.eu-west-1.amazoncognito.com/oauth2/idpresponse, https://b.example.com/oauth2/idpresponse',
+  COGNITO_CLIENT_SECRET: 'a-long-enough-shared-secret',
+}
+
+test('optionsFromEnv reads the schema', async () => {
+  const options = optionsFromEnv({
+    ...env,
+    PKCE: 'false',
+    AUTHORIZATION_PARAMS: 'acr_values=urn:acr:1&prompt=login',
+    ASSERTION_AUDIENCE: 'issuer',
+    ASSERTION_LIFETIME_SECONDS: '30',
+    IDP_TIMEOUT_MS: '2500',
+    PRIVATE_KEY: JSON.stringify(jwk),
+    ROUTE_PATHS: '{"token":"/oauth/token"}',
+  })
+  assert.is(options.baseUrl, 'https://proxy.example.com/v1')
+  assert.equal(options.redirectUris, [
+    'https://a.auth.eu-west-1.amazoncognito.com/oauth2/idpresponse',
+    'https://b.example.com/oauth2/idpresponse',
+  ])
+  assert.is(options.pkce, false)
+  assert.equal(options.authorizationParams, { acr_values: 'urn:acr:1', prompt: 'login' })
+  assert.equal(options.assertion, { audience: 'issuer', lifetimeSeconds: 30 })
+  assert.is(options.idpTimeoutMs, 2500)
+  assert.equal(options.paths, { token: '/oauth/token' })
+  assert.is((await options.keys?.signer())?.kid, 'key-RS256')
+  assert.ok(options.store, 'memory store by default')
+  const proxy = createProxy({
+    ...options,
+    keys: options.keys!,
+    clientSecret: options.clientSecret!,
+  })
+  assert.is(proxy.urls.token, 'https://proxy.example.com/v1/oauth/token')
+  assert.equal(
+    optionsFromEnv({ ...env, AUTHORIZATION_PARAMS: '{"acr_values":"x y"}' }).authorizationParams,
+    { acr_values: 'x y' },
+  )
+})
+
+test('optionsFromEnv names the variable at fault', () => {
+  const cases: [Record<string, string>, string][] = [
+    [{ PROXY_BASE_URL: '' }, 'PROXY_BASE_URL'],
+    [{ IDP_ISSUER: 'idp.example.com' }, 'IDP_ISSUER'],
+    [{ IDP_CLIENT_ID: ' ' }, 'IDP_CLIENT_ID'],
+    [{ COGNITO_REDIRECT_URIS: '' }, 'COGNITO_REDIRECT_URIS'],
+    [{ COGNITO_REDIRECT_URIS: 'not-a-url' }, 'COGNITO_REDIRECT_URIS'],
+    [{ COGNITO_CLIENT_SECRET: 'short' }, 'COGNITO_CLIENT_SECRET'],
+    [{ PKCE: 'maybe' }, 'PKCE'],
+    [{ IDP_TIMEOUT_MS: '10s' }, 'IDP_TIMEOUT_MS'],
+    [{ FLOW_TTL_SECONDS: '5' }, 'FLOW_TTL_SECONDS'],
+    [{ AUTHORIZATION_PARAMS: '{bad json' }, 'AUTHORIZATION_PARAMS'],
+    [{ ASSERTION_AUDIENCE: 'somewhere' }, 'ASSERTION_AUDIENCE'],
+    [{ PRIVATE_KEY: '{"kty":"RSA"}' }, 'PRIVATE_KEY'],
+    [{ KEY_ALG: 'HS256' }, 'KEY_ALG'],
+    [{ STORE: 'sealed' }, 'SEALING_KEYS'],
+    [{ STORE: 'sealed', SEALING_KEYS: 'abc' }, 'SEALING_KEYS'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ]
+  for (const [override, variable] of cases) {
+    const withKey = 'KEY_ALG' in override ? { PRIVATE_KEY: JSON.stringify(jwk) } : {}
+    assert.is(
+      refusedOption(() => optionsFromEnv({ ...env, ...withKey, ...override })),
+      variable,
+      JSON.stringify(override),
+    )
+  }
+})
+
+test('optionsFromEnv never echoes a secret in its errors', () => {
+  const secret = 'short!'
+  try {
+    optionsFromEnv({ ...env, COGNITO_CLIENT_SECRET: secret })
+  } catch (error) {
+    assert.not.ok((error as Error).message.includes(secret))
+  }
+  try {
+    optionsFromEnv({ ...env, PRIVATE_KEY: JSON.stringify({ ...jwk, kid: undefined }) })
+  } catch (error) {
+    assert.not.ok((error as Error).message.includes(jwk.d as string))
+  }
+})
+
+test('README documents every environment variable', () => {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8')
+  for (const name of Object.keys(ENV_VARIABLES))
+    assert.ok(readme.includes(`\`${name}\``), `README lacks ${name}`)
+})
+
+test.run()
