@@ -113,7 +113,12 @@ export function parseParams(name: string, text: string): Record<string, string> 
 export function optionsFromEnv(env: Env): EnvOptions {
   const allowInsecureHttp = boolEnv(env, 'ALLOW_INSECURE_HTTP') ?? false
   const required = (name: EnvVariable) => nonEmpty(name, env[name])
-  const urlEnv = (name: EnvVariable) => url(name, env[name], allowInsecureHttp).href
+  // Validated as a URL but passed on as written: `URL.href` would add a trailing slash to an
+  // issuer, and issuers are compared as exact strings.
+  const urlEnv = (name: EnvVariable) => {
+    url(name, env[name], allowInsecureHttp)
+    return (env[name] as string).trim()
+  }
 
   const logLevel = optional(env, 'LOG_LEVEL') ?? 'info'
   if (!isLogLevel(logLevel)) throw invalidOption('LOG_LEVEL', 'must be debug, info, warn or error')

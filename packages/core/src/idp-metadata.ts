@@ -17,10 +17,10 @@ export interface IdpMetadata {
 export type IdpMetadataSource = () => Promise<IdpMetadata>
 
 export function idpMetadataSource(options: ResolvedOptions): IdpMetadataSource {
-  const { issuer, authorizationEndpoint, tokenEndpoint } = options.idp
+  const { issuerId, authorizationEndpoint, tokenEndpoint } = options.idp
   if (authorizationEndpoint && tokenEndpoint) {
     const metadata = toMetadata({
-      issuer: issuer.href,
+      issuer: issuerId,
       authorization_endpoint: authorizationEndpoint.href,
       token_endpoint: tokenEndpoint.href,
     })

@@ -82,7 +82,8 @@ export interface ResolvedOptions {
   clientId: string
   clientSecret: () => Promise<string>
   redirectUris: ReadonlySet<string>
-  idp: { issuer: URL; authorizationEndpoint?: URL; tokenEndpoint?: URL }
+  /** `issuerId` is the issuer exactly as configured: `URL` would add a trailing slash. */
+  idp: { issuer: URL; issuerId: string; authorizationEndpoint?: URL; tokenEndpoint?: URL }
   keys: KeySource
   pkce: boolean
   store: FlowStore | undefined
@@ -250,6 +251,7 @@ function resolveIdp(value: IdpOptions | undefined, allowHttp: boolean): Resolved
   if (typeof value !== 'object' || value === null) throw invalidOption('idp.issuer', 'is required')
   return {
     issuer: url('idp.issuer', value.issuer, allowHttp),
+    issuerId: value.issuer.trim(),
     ...(value.authorizationEndpoint === undefined
       ? {}
       : {
