@@ -345,6 +345,21 @@ test('store down: 503 on every route that needs it; key source down: 503 on /tok
   )
 })
 
+test('ready() fails fast on an unreachable IdP or an unusable key, and names the problem', async () => {
+  const ctx = await setup()
+  mswServer(http.get(`${ISSUER}/.well-known/openid-configuration`, () => HttpResponse.error()))
+  const unreachable = await ctx.proxy.ready().catch((error: unknown) => error)
+  assert.is((unreachable as { code: string }).code, 'ERR_IDP_UNAVAILABLE')
+
+  mswServer(...ctx.idp.handlers)
+  assert.is((await ctx.proxy.ready()).tokenEndpoint, TOKEN_ENDPOINT)
+  // A JWK that passes validation but whose numbers are not a key: refused at ready().
+  const broken = await setup({ keys: staticKeySource({ ...jwk, x: jwk.y }) })
+  const unusable = await broken.proxy.ready().catch((error: unknown) => error)
+  assert.is((unusable as { code: string }).code, 'ERR_INVALID_KEY')
+  assert.match((unusable as Error).message, /could not be imported/)
+})
+
 test('unknown route 404, wrong method 405, both JSON', async () => {
   const ctx = await setup()
   await expectOAuthError(
