@@ -1,0 +1,77 @@
+/** Usage texts. `{program}` is `idp-proxy-keys`, or `pnpm keys` when run through the root script. */
+
+const OVERVIEW = `Manage the private_key_jwt signing keys of idp-proxy.
+
+Usage: {program} <command> [flags]
+
+Commands:
+  generate   Create a new key pair (RS256, PS256 or ES256) with a fresh kid
+  import     Turn a PEM private key (+ certificate) into the proxy's private JWK
+  rotate     Add a new key to a key set as the next key; the current key stays active
+  promote    Make the next key active (--drop-old removes the old one afterwards)
+  public     Print the public JWKS of a private JWK or JWKS
+
+Run "{program} <command> --help" for a command's flags.
+Public keys and instructions are printed; private keys are only ever written to files (mode 0600).`
+
+const COMMANDS: Record<string, string> = {
+  generate: `Usage: {program} generate [--alg RS256|PS256|ES256] [--bits 2048] [--kid KID] [--out DIR] [--force]
+
+Creates a key pair and writes DIR/<kid>.private.jwk.json (mode 0600) and DIR/<kid>.public.jwk.json,
+then prints the public JWK and the next steps.
+
+  --alg    signing algorithm (default RS256; also RS384, RS512, PS384, PS512, ES384)
+  --bits   RSA modulus size, 2048 to 8192 (default 2048); RSA only
+  --kid    key id (default: the key's RFC 7638 SHA-256 thumbprint)
+  --out    directory for the two files (default: the current directory)
+  --force  replace existing files`,
+  import: `Usage: {program} import --key key.pem [--cert cert.pem] [--kid KID] [--alg RS256|PS256] [--out FILE] [--force]
+
+Converts a PEM private key (PKCS#8 "PRIVATE KEY", PKCS#1 "RSA PRIVATE KEY" or SEC1 "EC PRIVATE KEY")
+into the private JWK the proxy reads, written to FILE (mode 0600); prints the public JWK.
+With a certificate (or certificates in key.pem), checks that it belongs to the key and adds
+"x5c" and "x5t#S256": assertions then carry the x5t#S256 header Microsoft Entra ID asks for.
+
+  --key    the PEM private key (not encrypted)
+  --cert   the PEM certificate, or chain with the key's certificate first
+  --kid    key id (default: the key's RFC 7638 SHA-256 thumbprint)
+  --alg    for RSA keys: RS256 (default), PS256, ...; EC keys use their curve's algorithm
+  --out    the private JWK file (default: ./<kid>.private.jwk.json)
+  --force  replace an existing file`,
+  rotate: `Usage: {program} rotate --in private.json [--alg ALG] [--bits N] [--kid KID] [--out FILE] [--force]
+
+Adds a new key to the key set (a private JWKS, or the single private JWK of the seed) as the next
+key. The current key stays active, so nothing changes for the IdP yet. Writes the key set
+{"keys": [...], "active_kid": "<current>"} (mode 0600) and prints the public JWKS to publish.
+
+  --in     the current private JWK/JWKS ("-" reads standard input; then --out is required)
+  --alg    algorithm of the new key (default: the active key's)
+  --bits   RSA size of the new key (default: the active key's, at least 2048)
+  --kid    key id of the new key (default: its RFC 7638 thumbprint)
+  --out    where to write the key set (default: replace --in)
+  --force  replace an existing --out file`,
+  promote: `Usage: {program} promote --in jwks.json [--kid KID] [--drop-old] [--out FILE] [--force]
+
+Makes the next key (the one after the active key, or --kid) the active key. Both public keys stay
+published. Once every proxy signs with the new key and the IdP no longer needs the old one, run
+promote --drop-old to remove the keys before the active one (on its own it only drops them).
+
+  --in        the private JWKS ("-" reads standard input; then --out is required)
+  --kid       the key to make active (default: the key after the active one)
+  --drop-old  remove the keys before the new active key
+  --out       where to write the key set (default: replace --in)
+  --force     replace an existing --out file`,
+  public: `Usage: {program} public --in private.json
+
+Prints the public JWKS of a private JWK or JWKS: what the proxy serves at /.well-known/jwks.json
+and what to upload to an IdP that takes public keys.
+
+  --in  the private JWK/JWKS ("-" reads standard input)`,
+}
+
+export const COMMAND_NAMES = Object.keys(COMMANDS)
+
+export function helpText(program: string, command?: string): string {
+  const text = (command && COMMANDS[command]) || OVERVIEW
+  return text.replaceAll('{program}', program)
+}
