@@ -23,7 +23,7 @@ const dirs = (wanted.length ? wanted : all).filter((dir) => {
 
 // Servers and browsers some suites use, from Debian's packages. Installed when missing and this
 // user may install (root or password-less sudo); otherwise those suites fail and say why.
-const tools = { 'redis-server': 'redis-server', chromium: 'chromium' }
+const tools = { 'redis-server': 'redis-server', chromium: 'chromium', openssl: 'openssl' }
 const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
 const missing = Object.entries(tools)
   .filter(([command]) => !has(command))
