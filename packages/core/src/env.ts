@@ -8,7 +8,15 @@ import type { KeySource } from './keys/key-source.js'
 import { isSigningAlgorithm } from './keys/key-source.js'
 import { staticKeySource } from './keys/static-key-source.js'
 import { isLogLevel, jsonLogger } from './logger.js'
-import { bool, int, nonEmpty, type ProxyOptions, type RoutePaths, url } from './options.js'
+import {
+  bool,
+  int,
+  isLoopbackUrl,
+  nonEmpty,
+  type ProxyOptions,
+  type RoutePaths,
+  url,
+} from './options.js'
 import { createMemoryStore } from './stores/memory-store.js'
 import { createSealedStore } from './stores/sealed-store.js'
 
@@ -125,7 +133,9 @@ export function optionsFromEnv(env: Env): EnvOptions {
 
   const redirectUris = listEnv(env, 'COGNITO_REDIRECT_URIS') ?? []
   if (redirectUris.length === 0) required('COGNITO_REDIRECT_URIS')
-  for (const uri of redirectUris) url('COGNITO_REDIRECT_URIS', uri, false)
+  for (const uri of redirectUris) {
+    url('COGNITO_REDIRECT_URIS', uri, allowInsecureHttp && isLoopbackUrl(uri))
+  }
 
   const secret = optional(env, 'COGNITO_CLIENT_SECRET')
   if (secret !== undefined && secret.length < 16) {

@@ -144,7 +144,7 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
     callbackUrl: joinPath(baseUrl, paths.callback),
     clientId: nonEmpty('clientId', options.clientId),
     clientSecret: resolveSecret(options.clientSecret),
-    redirectUris: resolveRedirectUris(options.redirectUris),
+    redirectUris: resolveRedirectUris(options.redirectUris, allowInsecureHttp),
     idp,
     keys: options.keys,
     pkce,
@@ -236,12 +236,22 @@ function resolveSecret(value: ProxyOptions['clientSecret']): () => Promise<strin
   return async () => secret
 }
 
-function resolveRedirectUris(value: unknown): ReadonlySet<string> {
+/** True for URLs on this machine (127.0.0.1, [::1], localhost). */
+export function isLoopbackUrl(text: unknown): boolean {
+  try {
+    return ['127.0.0.1', '[::1]', 'localhost'].includes(new URL(String(text)).hostname)
+  } catch {
+    return false
+  }
+}
+
+// Cognito's redirect URIs are https; with allowInsecureHttp, a local stand-in on loopback may be http.
+function resolveRedirectUris(value: unknown, allowInsecureHttp: boolean): ReadonlySet<string> {
   if (!Array.isArray(value) || value.length === 0) {
     throw invalidOption('redirectUris', "list at least one of Cognito's redirect URIs")
   }
   for (const uri of value) {
-    const parsed = url('redirectUris', uri, false)
+    const parsed = url('redirectUris', uri, allowInsecureHttp && isLoopbackUrl(uri))
     if (parsed.hash) throw invalidOption('redirectUris', `"${uri}" must have no fragment`)
   }
   return new Set(value as string[])
