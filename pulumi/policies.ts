@@ -1,0 +1,94 @@
+/**
+ * IAM for the proxy's functions: one role per function, each with only what its routes need.
+ * /authorize and /callback touch only the flow table; only /token reads the secrets or uses the
+ * KMS key. Every statement names its resources: there is no `"Resource": "*"` here.
+ */
+import * as pulumi from '@pulumi/pulumi'
+
+export type ProxyFunction = 'authorize' | 'callback' | 'token'
+
+/**
+ * Flow-table actions per function. The DynamoDB store saves with PutItem and takes (atomically,
+ * once) with DeleteItem + ReturnValues ALL_OLD, so no function needs GetItem, Query or Scan.
+ * /authorize saves the flow; /callback takes it and saves the code handle; /token takes that.
+ */
+export const TABLE_ACTIONS: Readonly<Record<ProxyFunction, readonly string[]>> = {
+  authorize: ['dynamodb:PutItem'],
+  callback: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+  token: ['dynamodb:DeleteItem'],
+}
+
+/** kms:GetPublicKey feeds the JWKS route; kms:Sign signs client assertions. */
+export const KMS_ACTIONS = ['kms:GetPublicKey', 'kms:Sign'] as const
+
+export interface FunctionAccess {
+  /** The function's own log group (its streams are `<arn>:log-stream:<name>`). */
+  logGroupArn: pulumi.Input<string>
+  table?: { arn: pulumi.Input<string>; actions: readonly string[] }
+  /** Secrets Manager secrets the function may read (token only). */
+  secretArns?: pulumi.Input<string>[]
+  /** The KMS signing key (token only, KMS key mode). */
+  kmsKeyArn?: pulumi.Input<string>
+}
+
+export interface PolicyStatement {
+  Sid: string
+  Effect: 'Allow'
+  Action: string[]
+  Resource: pulumi.Input<string>[]
+}
+
+/** Lambda may assume the role; nothing else. */
+export const LAMBDA_ASSUME_ROLE_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { Service: 'lambda.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+    },
+  ],
+})
+
+export function functionStatements(access: FunctionAccess): PolicyStatement[] {
+  const statements: PolicyStatement[] = [
+    {
+      // The log group exists already (created by the program), so no logs:CreateLogGroup. The
+      // wildcard is the stream name, which Lambda picks at run time, inside this one group.
+      Sid: 'WriteOwnLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: [pulumi.interpolate`${access.logGroupArn}:log-stream:*`],
+    },
+  ]
+  if (access.table && access.table.actions.length > 0) {
+    statements.push({
+      Sid: 'FlowTable',
+      Effect: 'Allow',
+      Action: [...access.table.actions],
+      Resource: [access.table.arn],
+    })
+  }
+  if (access.secretArns && access.secretArns.length > 0) {
+    statements.push({
+      Sid: 'ReadSecrets',
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: access.secretArns,
+    })
+  }
+  if (access.kmsKeyArn) {
+    statements.push({
+      Sid: 'SignWithKmsKey',
+      Effect: 'Allow',
+      Action: [...KMS_ACTIONS],
+      Resource: [access.kmsKeyArn],
+    })
+  }
+  return statements
+}
+
+/** The inline policy document of one function's role, as JSON. */
+export function functionPolicy(access: FunctionAccess): pulumi.Output<string> {
+  return pulumi.jsonStringify({ Version: '2012-10-17', Statement: functionStatements(access) })
+}
