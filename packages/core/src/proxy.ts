@@ -28,6 +28,8 @@ export interface Proxy {
    * proxy fails at start-up rather than at the first sign-in. Servers await it before listening.
    */
   ready(): Promise<IdpMetadata>
+  /** The configured public base URL, without a trailing slash (adapters mount under its path). */
+  readonly baseUrl: string
   /** The URL to register at the IdP as the redirect URI (PKCE mode). */
   readonly callbackUrl: string
   /** The absolute URL of each route. */
@@ -36,6 +38,8 @@ export interface Proxy {
 
 // Browser-facing routes answer errors with a page; the others with OAuth JSON.
 const BROWSER_ROUTES: ReadonlySet<RouteName> = new Set(['authorize', 'callback'])
+// HEAD is answered only where it has no side effect (/authorize saves a flow).
+const HEAD_ROUTES: ReadonlySet<RouteName> = new Set(['jwks', 'health'])
 const METHODS: Record<RouteName, string> = {
   authorize: 'GET',
   callback: 'GET',
@@ -111,6 +115,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       await config.keys.signer()
       return idp
     },
+    baseUrl: base,
     callbackUrl: config.callbackUrl,
     urls,
   }

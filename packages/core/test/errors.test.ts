@@ -371,6 +371,12 @@ test('unknown route 404, wrong method 405, both JSON', async () => {
   await expectOAuthError(get, 405, 'invalid_request')
   const post = await ctx.proxy.handle(new Request(`${BASE_URL}/health`, { method: 'POST' }))
   assert.is(post.status, 405)
+  // HEAD only where it has no side effect: not on /authorize, which saves a flow.
+  assert.is((await ctx.proxy.handle(new Request(authorizeUrl(), { method: 'HEAD' }))).status, 405)
+  assert.is(
+    (await ctx.proxy.handle(new Request(`${BASE_URL}/health`, { method: 'HEAD' }))).status,
+    200,
+  )
 })
 
 test('every response carries a request id; a sane incoming one is kept', async () => {

@@ -1,0 +1,22 @@
+export {
+  type ConvertOptions,
+  type NodeRequest,
+  reencodeBody,
+  sendWebResponse,
+  toWebRequest,
+} from './convert.js'
+export { configFromEnv, SERVER_ENV_VARIABLES, type ServerConfig } from './env-config.js'
+export {
+  DEFAULT_KEY_PREFIX,
+  type RedisCommands,
+  RedisFlowStore,
+  type RedisFlowStoreOptions,
+} from './redis-store.js'
+export {
+  baseOf,
+  type ProxyHandler,
+  type ProxyRouterOptions,
+  proxyHandler,
+  proxyRouter,
+} from './router.js'
+export { type RunningServer, type StartServerOptions, startServer } from './server.js'

@@ -1,0 +1,113 @@
+/**
+ * The proxy as Express middleware. Requests for the proxy's routes go to `proxy.handle`; anything
+ * else falls through to the app (`next()`), so the router can be mounted at `/` beside other routes.
+ */
+import type { ServerResponse } from 'node:http'
+import { type Proxy as IdpProxy, isProxyError, ProxyError } from '@idp-proxy/core'
+import express from 'express'
+import { type NodeRequest, sendError, sendWebResponse, toWebRequest } from './convert.js'
+
+export interface ProxyRouterOptions {
+  /**
+   * Largest request body read, in bytes (Cognito's token request is well under 1 KiB). A larger
+   * body gets 413 with an OAuth JSON error. Default 16 384, core's own default `maxBodyBytes`.
+   */
+  maxBodyBytes?: number
+  /**
+   * The proxy's public base URL, when it cannot be read from `proxy` (core versions without
+   * `proxy.baseUrl`, and every route path sharing its first segment). Normally leave it out.
+   */
+  baseUrl?: string
+}
+
+/** Express-compatible middleware; the same function works on Express 4 and 5. */
+export type ProxyHandler = (
+  req: NodeRequest & { url?: string },
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => void
+
+/**
+ * An `express.Router` serving the proxy's routes: `app.use(proxyRouter(proxy))`, or under a
+ * prefix, `app.use('/idp', proxyRouter(proxy))` with the proxy's base URL ending in `/idp`.
+ */
+export function proxyRouter(proxy: IdpProxy, options: ProxyRouterOptions = {}): express.Router {
+  const router = express.Router()
+  router.use(proxyHandler(proxy, options))
+  return router
+}
+
+/**
+ * The middleware inside `proxyRouter`, for an app that wants to mount it on a router of its own
+ * (e.g. an Express 4 app: `express.Router().use(proxyHandler(proxy))`).
+ */
+export function proxyHandler(proxy: IdpProxy, options: ProxyRouterOptions = {}): ProxyHandler {
+  const base = baseOf(proxy, options.baseUrl)
+  const maxBodyBytes = options.maxBodyBytes ?? 16_384
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
+    throw new ProxyError('ERR_INVALID_OPTION', 'maxBodyBytes: must be a positive whole number', {
+      option: 'maxBodyBytes',
+    })
+  }
+  const routes = new Set(Object.values(proxy.urls).map((url) => trimSlash(new URL(url).pathname)))
+
+  return (req, res, next) => {
+    // Express sets req.url to the path below the mount point; the public path is base + that.
+    const relative = req.url ?? '/'
+    let url: URL
+    try {
+      url = new URL(`${base}${relative.startsWith('/') ? relative : `/${relative}`}`)
+    } catch {
+      next()
+      return
+    }
+    if (!routes.has(trimSlash(url.pathname))) {
+      next()
+      return
+    }
+    serve(proxy, req, res, relative, { base, maxBodyBytes }).catch(next)
+  }
+}
+
+async function serve(
+  proxy: IdpProxy,
+  req: NodeRequest,
+  res: ServerResponse,
+  relative: string,
+  options: { base: string; maxBodyBytes: number },
+): Promise<void> {
+  let request: Request
+  try {
+    request = toWebRequest(req, relative, options)
+  } catch (error) {
+    if (!isProxyError(error)) throw error
+    sendError(res, error)
+    return
+  }
+  const response = await proxy.handle(request)
+  await sendWebResponse(req, res, response)
+}
+
+/**
+ * The proxy's base URL (origin + path, no trailing slash). Core versions that expose
+ * `proxy.baseUrl` say it; otherwise it is what every route URL has in common, up to a `/`.
+ */
+export function baseOf(proxy: IdpProxy, explicit?: string): string {
+  const given = explicit ?? (proxy as IdpProxy & { baseUrl?: unknown }).baseUrl
+  if (typeof given === 'string') {
+    const url = new URL(given)
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
+  }
+  const urls = Object.values(proxy.urls).map((url) => new URL(url))
+  const first = urls[0]
+  if (!first) throw new Error('unreachable: a proxy always has routes')
+  let common = first.pathname
+  for (const { pathname } of urls) {
+    while (!pathname.startsWith(common)) common = common.slice(0, -1)
+  }
+  return `${first.origin}${common.slice(0, common.lastIndexOf('/'))}`
+}
+
+function trimSlash(path: string): string {
+  return path.length > 1 ? path.replace(/\/+$/, '') : path
+}

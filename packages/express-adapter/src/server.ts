@@ -1,0 +1,167 @@
+/**
+ * The standalone server: the proxy built from environment variables, on Express, with graceful
+ * shutdown. `bin.ts` is the command line around it; tests call `startServer` directly too.
+ */
+import { createServer, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createProxy, type Env, invalidOption, ProxyError } from '@idp-proxy/core'
+import express from 'express'
+import { configFromEnv } from './env-config.js'
+import { baseOf, proxyRouter } from './router.js'
+
+export interface StartServerOptions {
+  /** The environment to read (usually `process.env`). */
+  env: Env
+  /** Port; default `PORT` from `env`, else 8080. 0 picks a free port. */
+  port?: number
+  /** Address; default `HOST` from `env`, else `0.0.0.0`. */
+  host?: string
+  /** Longest wait for in-flight requests at shutdown, in ms. Default 10 000. */
+  shutdownTimeoutMs?: number
+  /** Longest wait for the first Redis connection at start-up, in ms. Default 10 000. */
+  storeConnectTimeoutMs?: number
+}
+
+export interface RunningServer {
+  /** Where the server listens, e.g. `http://127.0.0.1:8080`. */
+  url: string
+  /**
+   * Stops accepting connections, lets in-flight requests finish, closes the store. `reason` (e.g.
+   * the signal) goes into the `server_stopping` log line.
+   */
+  close(reason?: string): Promise<void>
+}
+
+/**
+ * Validates the configuration, connects the store, runs discovery and imports the key
+ * (`proxy.ready()`), and only then listens. Any failure rejects before a port is opened: a
+ * ProxyError ERR_INVALID_OPTION names the variable.
+ */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { env } = options
+  const port = options.port ?? portOf(env)
+  const host = options.host ?? (env.HOST?.trim() || '0.0.0.0')
+  const config = await configFromEnv(env)
+  const { logger } = config
+  const proxy = createProxy(config.options)
+
+  try {
+    const connectMs = options.storeConnectTimeoutMs ?? 10_000
+    await withTimeout(
+      config.connectStore(),
+      connectMs,
+      () =>
+        new ProxyError(
+          'ERR_STORE_UNAVAILABLE',
+          `STORE: no connection to Redis within ${connectMs} ms`,
+        ),
+    )
+    await proxy.ready()
+  } catch (error) {
+    await config.closeStore()
+    throw error
+  }
+
+  let stopping = false
+  const inFlight = new Set<ServerResponse>()
+  const app = express()
+  app.disable('x-powered-by')
+  app.use((_req, res, next) => {
+    // During shutdown no connection is kept for another request.
+    if (stopping) res.setHeader('connection', 'close')
+    inFlight.add(res)
+    res.once('close', () => inFlight.delete(res))
+    next()
+  })
+  // The base URL's path may arrive as is or already stripped by a reverse proxy: serve both.
+  const router = proxyRouter(proxy)
+  const basePath = new URL(baseOf(proxy)).pathname
+  if (basePath !== '/') app.use(basePath, router)
+  app.use(router)
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'invalid_request', error_description: 'no such route' })
+  })
+  app.use(
+    (error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      logger.log('error', 'request_failed', { message: (error as Error)?.message?.slice(0, 300) })
+      if (res.headersSent) {
+        res.destroy()
+        return
+      }
+      res.status(500).json({ error: 'server_error', error_description: 'internal error' })
+    },
+  )
+
+  const server = createServer(app)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address() as AddressInfo
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const url = `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost === '[::]' ? '[::1]' : shownHost}:${address.port}`
+  logger.log('info', 'server_listening', {
+    url,
+    baseUrl: baseOf(proxy),
+    store: storeKind(env),
+    pkce: config.options.pkce ?? true,
+  })
+
+  let closing: Promise<void> | undefined
+  async function close(reason: string | undefined): Promise<void> {
+    logger.log('info', 'server_stopping', { reason, inFlight: inFlight.size })
+    stopping = true
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    // Responses still being prepared end their connection instead of keeping it alive.
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close')
+    server.closeIdleConnections()
+    const timer = setTimeout(() => {
+      logger.log('warn', 'server_shutdown_timeout', { open: inFlight.size })
+      server.closeAllConnections()
+    }, options.shutdownTimeoutMs ?? 10_000)
+    timer.unref()
+    await closed
+    clearTimeout(timer)
+    await config.closeStore()
+    logger.log('info', 'server_stopped', {})
+  }
+  return {
+    url,
+    close(reason) {
+      closing ??= close(reason)
+      return closing
+    },
+  }
+}
+
+function portOf(env: Env): number {
+  const text = env.PORT?.trim()
+  if (!text) return 8080
+  const port = Number(text)
+  if (!/^\d+$/.test(text) || port > 65_535)
+    throw invalidOption('PORT', 'must be a port number (0-65535)')
+  return port
+}
+
+function storeKind(env: Env): string {
+  const store = env.STORE?.trim() || 'memory'
+  // Never log a Redis URL: it may carry a password.
+  return /^rediss?:/i.test(store) ? 'redis' : store
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(error()), ms)
+      }),
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,43 @@
+// Builds one minified ESM bundle per Lambda route function into dist/<route>/index.mjs, with the
+// AWS SDK bundled in (the runtime's copy is not relied on), and prints each bundle's size.
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { build } from 'esbuild'
+import { bundlePath, formatKb, packageDir, ROUTES, sizeOf } from './bundles.mjs'
+
+// Bundled CommonJS dependencies (the AWS SDK) call require('node:https'); ESM has no `require`.
+const banner =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+
+export async function buildBundles({ quiet = false } = {}) {
+  rmSync(join(packageDir, 'dist'), { recursive: true, force: true })
+  await build({
+    absWorkingDir: packageDir,
+    entryPoints: Object.fromEntries(ROUTES.map((route) => [route, `src/entries/${route}.ts`])),
+    outdir: 'dist',
+    entryNames: '[name]/index',
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    banner: { js: banner },
+    legalComments: 'none',
+    logLevel: quiet ? 'error' : 'warning',
+  })
+  const sizes = ROUTES.map(sizeOf)
+  if (!quiet) {
+    for (const { route, raw, gzip } of sizes) {
+      console.log(
+        `${bundlePath(route)
+          .slice(packageDir.length + 1)
+          .padEnd(24)} ${formatKb(raw).padStart(9)}  (${formatKb(gzip)} gzip)`,
+      )
+    }
+  }
+  return sizes
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await buildBundles()

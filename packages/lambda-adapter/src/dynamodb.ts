@@ -1,0 +1,6 @@
+/** `@idp-proxy/lambda-adapter/dynamodb`: the DynamoDB flow store alone (for the standalone server). */
+export {
+  DYNAMODB_ATTRIBUTES,
+  DynamoDbFlowStore,
+  type DynamoDbFlowStoreOptions,
+} from './dynamodb-store.js'

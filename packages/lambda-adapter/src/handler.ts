@@ -1,0 +1,113 @@
+/**
+ * The Lambda handler around a proxy: event in, result out. It never throws to the runtime: a
+ * malformed event is a 400 and a proxy that failed to build (bad configuration) answers a JSON
+ * error without detail, while the log line names the variable at fault.
+ */
+import {
+  type Proxy as IdpProxy,
+  isProxyError,
+  jsonLogger,
+  type Logger,
+  ProxyError,
+} from '@idp-proxy/core'
+import { type HttpResultV2, toRequest, toResult } from './convert.js'
+
+export type LambdaHandler = (event: unknown, context?: unknown) => Promise<HttpResultV2>
+
+export type ProxyFactory = () => IdpProxy | Promise<IdpProxy>
+
+export interface HandlerOptions {
+  /** Where an initialisation failure is logged. Default: JSON lines on stdout (CloudWatch). */
+  logger?: Logger
+}
+
+/**
+ * Wraps a proxy, or a factory that builds one, as a Lambda handler. A factory is called right
+ * away, once: call `createHandler` at module scope so the proxy is built during the function's
+ * init phase, once per container.
+ */
+export function createHandler(
+  proxyOrFactory: IdpProxy | ProxyFactory,
+  options: HandlerOptions = {},
+): LambdaHandler {
+  const logger = options.logger ?? jsonLogger()
+  const proxy = build(proxyOrFactory, logger)
+  // A failed init was logged once already; each request answers it (below), so mark it handled.
+  proxy.catch(() => {})
+
+  return async function handler(event) {
+    let request: Request
+    try {
+      request = toRequest(event)
+    } catch (error) {
+      return errorResult(
+        isProxyError(error) ? error : new ProxyError('ERR_INVALID_REQUEST', 'malformed event'),
+      )
+    }
+    let ready: IdpProxy
+    try {
+      ready = await proxy
+    } catch (error) {
+      return errorResult(initFailure(error))
+    }
+    try {
+      return await toResult(await ready.handle(request))
+    } catch (cause) {
+      // proxy.handle never throws; this guards the conversion of its response.
+      logger.log('error', 'lambda_response_failed', { cause: (cause as Error)?.name })
+      return errorResult(new ProxyError('ERR_INTERNAL', 'internal error'))
+    }
+  }
+}
+
+function build(proxyOrFactory: IdpProxy | ProxyFactory, logger: Logger): Promise<IdpProxy> {
+  if (typeof proxyOrFactory !== 'function') return Promise.resolve(proxyOrFactory)
+  let built: IdpProxy | Promise<IdpProxy>
+  try {
+    built = proxyOrFactory()
+  } catch (error) {
+    // Logged now, during the function's init, so it sits at the top of the log stream.
+    logInitFailure(logger, error)
+    return Promise.reject(error)
+  }
+  return Promise.resolve(built).catch((error: unknown) => {
+    logInitFailure(logger, error)
+    throw error
+  })
+}
+
+/** One clear line: the error code, the variable at fault and the message (never a stack). */
+function logInitFailure(logger: Logger, error: unknown): void {
+  if (isProxyError(error)) {
+    logger.log('error', 'proxy_init_failed', {
+      code: error.code,
+      variable: error.option,
+      message: error.message,
+    })
+  } else {
+    const e = error as { name?: string; message?: string } | undefined
+    logger.log('error', 'proxy_init_failed', {
+      code: 'ERR_INTERNAL',
+      message: [e?.name, e?.message].filter(Boolean).join(': ').slice(0, 300),
+    })
+  }
+}
+
+function initFailure(error: unknown): ProxyError {
+  if (
+    isProxyError(error) &&
+    (error.code === 'ERR_INVALID_OPTION' || error.code === 'ERR_INVALID_KEY')
+  ) {
+    return new ProxyError(error.code, 'the proxy is misconfigured; see its log')
+  }
+  return new ProxyError('ERR_INTERNAL', 'the proxy failed to start; see its log', { status: 503 })
+}
+
+function errorResult(error: ProxyError): HttpResultV2 {
+  return {
+    statusCode: error.status,
+    headers: { 'content-type': 'application/json;charset=UTF-8', 'cache-control': 'no-store' },
+    body: JSON.stringify({ error: error.error, error_description: error.message }),
+    isBase64Encoded: false,
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * A KeySource whose private key never leaves AWS KMS: client assertions are signed with the KMS
+ * Sign API (MessageType RAW) and the public JWK comes from GetPublicKey (fetched once per
+ * container: a KMS key's material never changes).
+ */
+import {
+  GetPublicKeyCommand,
+  KMSClient,
+  type KMSClientConfig,
+  SignCommand,
+  type SigningAlgorithmSpec,
+} from '@aws-sdk/client-kms'
+import {
+  invalidOption,
+  type Jwks,
+  type KeySource,
+  ProxyError,
+  type PublicJwk,
+  type Signer,
+  type SigningAlgorithm,
+} from '@idp-proxy/core'
+import { calculateJwkThumbprint, exportJWK, importSPKI } from 'jose'
+import { describe } from './cached-value.js'
+import { derToJose } from './ecdsa-der.js'
+import { type ClientInput, lazyClient } from './lazy.js'
+
+/** The KMS signing algorithm for each JWS algorithm, and the ECDSA integer size. */
+const KMS_ALGORITHMS: Record<SigningAlgorithm, { spec: SigningAlgorithmSpec; ecSize?: number }> = {
+  RS256: { spec: 'RSASSA_PKCS1_V1_5_SHA_256' },
+  RS384: { spec: 'RSASSA_PKCS1_V1_5_SHA_384' },
+  RS512: { spec: 'RSASSA_PKCS1_V1_5_SHA_512' },
+  // KMS uses a salt as long as the hash, as RFC 7518 3.5 requires.
+  PS256: { spec: 'RSASSA_PSS_SHA_256' },
+  PS384: { spec: 'RSASSA_PSS_SHA_384' },
+  PS512: { spec: 'RSASSA_PSS_SHA_512' },
+  ES256: { spec: 'ECDSA_SHA_256', ecSize: 32 },
+  ES384: { spec: 'ECDSA_SHA_384', ecSize: 48 },
+}
+
+const CURVE_ALG: Record<string, SigningAlgorithm> = {
+  ECC_NIST_P256: 'ES256',
+  ECC_NIST_P384: 'ES384',
+}
+
+export interface KmsKeySourceOptions {
+  /** Key id, ARN or alias of an asymmetric SIGN_VERIFY key (RSA_2048+ or ECC_NIST_P256/P384). */
+  keyId: string
+  /** The `kid` in assertions and the JWKS. Default: the public JWK's RFC 7638 thumbprint. */
+  kid?: string
+  /** For RSA keys: RS256 (default) or PS256/… EC keys sign with their curve's algorithm. */
+  alg?: SigningAlgorithm
+  client?: ClientInput<KMSClient>
+  /** Used only when `client` is not given. */
+  clientConfig?: KMSClientConfig
+}
+
+interface KmsKey {
+  signer: Signer
+  jwk: PublicJwk
+}
+
+export class KmsKeySource implements KeySource {
+  readonly #options: KmsKeySourceOptions
+  readonly #client: () => KMSClient
+  #key: Promise<KmsKey> | undefined
+
+  constructor(options: KmsKeySourceOptions) {
+    if (!options.keyId) {
+      throw invalidOption('KMS_KEY_ID', 'is required')
+    }
+    this.#options = options
+    this.#client = lazyClient(options.client, () => new KMSClient(options.clientConfig ?? {}))
+  }
+
+  async signer(): Promise<Signer> {
+    return (await this.#load()).signer
+  }
+
+  async publicJwks(): Promise<Jwks> {
+    return { keys: [(await this.#load()).jwk] }
+  }
+
+  #load(): Promise<KmsKey> {
+    // A failed GetPublicKey is not cached: the next request tries again.
+    this.#key ??= this.#describe().catch((error: unknown) => {
+      this.#key = undefined
+      throw error
+    })
+    return this.#key
+  }
+
+  async #describe(): Promise<KmsKey> {
+    const { keyId } = this.#options
+    const output = await this.#client().send(new GetPublicKeyCommand({ KeyId: keyId }))
+    if (output.KeyUsage !== 'SIGN_VERIFY' || !output.PublicKey || !output.KeySpec) {
+      throw new ProxyError(
+        'ERR_INVALID_KEY',
+        `the KMS key ${keyId} is not an asymmetric signing key`,
+      )
+    }
+    const alg = this.#algorithm(output.KeySpec)
+    const { spec, ecSize } = KMS_ALGORITHMS[alg]
+    if (output.SigningAlgorithms && !output.SigningAlgorithms.includes(spec)) {
+      throw new ProxyError(
+        'ERR_INVALID_KEY',
+        `the KMS key ${keyId} cannot sign with ${spec} (${alg})`,
+      )
+    }
+
+    const pem = `-----BEGIN PUBLIC KEY-----\n${Buffer.from(output.PublicKey).toString('base64')}\n-----END PUBLIC KEY-----`
+    const exported = await exportJWK(await importSPKI(pem, alg, { extractable: true }))
+    const kid = this.#options.kid ?? (await calculateJwkThumbprint(exported, 'sha256'))
+    const jwk = { ...exported, kid, alg, use: 'sig' } as PublicJwk
+    const client = this.#client
+    // KMS wants the key ARN or id; keep what GetPublicKey resolved an alias to.
+    const signingKeyId = output.KeyId ?? keyId
+
+    const signer: Signer = {
+      kid,
+      alg,
+      async sign(data) {
+        let signature: Uint8Array | undefined
+        try {
+          const result = await client().send(
+            new SignCommand({
+              KeyId: signingKeyId,
+              Message: data,
+              MessageType: 'RAW',
+              SigningAlgorithm: spec,
+            }),
+          )
+          signature = result.Signature
+        } catch (cause) {
+          throw new ProxyError('ERR_KEYS_UNAVAILABLE', `KMS Sign failed: ${describe(cause)}`, {
+            cause,
+          })
+        }
+        if (!signature) {
+          throw new ProxyError('ERR_KEYS_UNAVAILABLE', 'KMS Sign returned no signature')
+        }
+        return ecSize ? derToJose(signature, ecSize) : signature
+      },
+    }
+    return { signer, jwk }
+  }
+
+  #algorithm(keySpec: string): SigningAlgorithm {
+    const { keyId, alg } = this.#options
+    const curveAlg = CURVE_ALG[keySpec]
+    if (curveAlg) {
+      if (alg && alg !== curveAlg) {
+        throw new ProxyError(
+          'ERR_INVALID_KEY',
+          `the KMS key ${keyId} is ${keySpec}, which signs ${curveAlg}, not ${alg}`,
+        )
+      }
+      return curveAlg
+    }
+    if (keySpec.startsWith('RSA_')) {
+      const chosen = alg ?? 'RS256'
+      if (!chosen.startsWith('RS') && !chosen.startsWith('PS')) {
+        throw new ProxyError(
+          'ERR_INVALID_KEY',
+          `the KMS key ${keyId} is ${keySpec}; ${chosen} needs an EC key`,
+        )
+      }
+      return chosen
+    }
+    throw new ProxyError(
+      'ERR_INVALID_KEY',
+      `the KMS key ${keyId} has the unsupported key spec ${keySpec}`,
+    )
+  }
+}

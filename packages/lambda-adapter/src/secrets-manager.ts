@@ -1,0 +1,140 @@
+/**
+ * Secrets Manager: the private signing key (a private JWK or JWKS, the seed's format unchanged)
+ * and the shared secret Cognito presents at /token. Both are cached in memory for a TTL and keep
+ * being served when a refresh fails (see cached-value.ts).
+ */
+import {
+  GetSecretValueCommand,
+  SecretsManagerClient,
+  type SecretsManagerClientConfig,
+} from '@aws-sdk/client-secrets-manager'
+import {
+  importSigner,
+  type Jwks,
+  type KeySource,
+  type Logger,
+  type ParseKeysOptions,
+  ProxyError,
+  parsePrivateKeySet,
+  type Signer,
+  toPublicJwks,
+} from '@idp-proxy/core'
+import { cachedValue } from './cached-value.js'
+import { type ClientInput, lazyClient } from './lazy.js'
+
+export interface SecretOptions {
+  /** The secret's ARN or name. */
+  secretId: string
+  client?: ClientInput<SecretsManagerClient>
+  /** Used only when `client` is not given. */
+  clientConfig?: SecretsManagerClientConfig
+  /** How long a fetched secret is used before it is fetched again. Default 300. */
+  ttlSeconds?: number
+  logger?: Logger
+  now?: () => number
+}
+
+export function secretsManagerClient(options: SecretOptions): () => SecretsManagerClient {
+  return lazyClient(options.client, () => new SecretsManagerClient(options.clientConfig ?? {}))
+}
+
+export interface SecretText {
+  text: string
+  versionId: string | undefined
+}
+
+/** GetSecretValue (AWSCURRENT), as text: SecretString, or SecretBinary read as UTF-8. */
+export async function readSecret(
+  client: SecretsManagerClient,
+  secretId: string,
+): Promise<SecretText> {
+  const output = await client.send(new GetSecretValueCommand({ SecretId: secretId }))
+  const text =
+    output.SecretString ??
+    (output.SecretBinary ? new TextDecoder().decode(output.SecretBinary) : undefined)
+  if (!text) throw new ProxyError('ERR_INVALID_KEY', `the secret ${secretId} has no value`)
+  return { text, versionId: output.VersionId }
+}
+
+/**
+ * The shared secret Cognito sends at /token, read from Secrets Manager (so it is not in the
+ * function's environment in clear). The SecretString is the secret itself, 16+ characters.
+ */
+export function secretStringSource(options: SecretOptions): () => Promise<string> {
+  const client = secretsManagerClient(options)
+  return cachedValue(async () => {
+    const { text } = await readSecret(client(), options.secretId)
+    if (text.trim().length < 16) {
+      throw new ProxyError(
+        'ERR_INVALID_OPTION',
+        `the secret ${options.secretId} must hold at least 16 characters`,
+        {
+          option: 'CLIENT_SECRET_ARN',
+        },
+      )
+    }
+    return text.trim()
+  }, cacheOptions(options))
+}
+
+function cacheOptions(options: SecretOptions) {
+  return {
+    ttlSeconds: options.ttlSeconds ?? 300,
+    name: options.secretId,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  }
+}
+
+export interface SecretsManagerKeySourceOptions extends SecretOptions, ParseKeysOptions {}
+
+interface LoadedKeys {
+  versionId: string | undefined
+  signer: Signer
+  jwks: Jwks
+}
+
+/**
+ * A KeySource whose private JWK/JWKS lives in a Secrets Manager secret. The key is imported once
+ * per secret version and cached for `ttlSeconds`; rotation is picked up at the next refresh.
+ */
+export class SecretsManagerKeySource implements KeySource {
+  readonly #keys: () => Promise<LoadedKeys>
+
+  constructor(options: SecretsManagerKeySourceOptions) {
+    const client = secretsManagerClient(options)
+    const parse: ParseKeysOptions = {
+      ...(options.activeKid ? { activeKid: options.activeKid } : {}),
+      ...(options.defaultAlg ? { defaultAlg: options.defaultAlg } : {}),
+    }
+    this.#keys = cachedValue(async (previous) => {
+      const { text, versionId } = await readSecret(client(), options.secretId)
+      // Same version: keep the imported key (an RSA-4096 import costs tens of ms).
+      if (previous && versionId && previous.versionId === versionId) return previous
+      let set: ReturnType<typeof parsePrivateKeySet>
+      try {
+        set = parsePrivateKeySet(text, parse)
+      } catch (error) {
+        // The parser's message names the problem, never key material.
+        throw new ProxyError(
+          'ERR_INVALID_KEY',
+          `the secret ${options.secretId}: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        )
+      }
+      const active = set.keys.find((key) => key.kid === set.activeKid)
+      if (!active) throw new ProxyError('ERR_INVALID_KEY', 'the active key is missing')
+      return { versionId, signer: await importSigner(active), jwks: toPublicJwks(set) }
+    }, cacheOptions(options))
+  }
+
+  async signer(): Promise<Signer> {
+    return (await this.#keys()).signer
+  }
+
+  async publicJwks(): Promise<Jwks> {
+    return (await this.#keys()).jwks
+  }
+}

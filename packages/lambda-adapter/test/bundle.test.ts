@@ -1,0 +1,106 @@
+/**
+ * Builds the Lambda bundles and loads each one in a fresh Node process, as the Lambda runtime
+ * would: it must load, export `handler` and answer. The authorize bundle also writes a flow to
+ * DynamoDB (dynalite), which proves the bundled SDK's `require` shim works. The browser bundles
+ * must carry no Secrets Manager or KMS code.
+ */
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { type Dynalite, startDynalite } from './helpers/dynalite.js'
+import { httpEvent } from './helpers/events.js'
+
+const run = promisify(execFile)
+const packageDir = fileURLToPath(new URL('..', import.meta.url))
+const bundle = (route: string) => `${packageDir}dist/${route}/index.mjs`
+const test = suite('Lambda bundles')
+let db: Dynalite
+let table: string
+
+test.before(async () => {
+  await run(process.execPath, ['scripts/build.mjs'], { cwd: packageDir })
+  db = await startDynalite()
+  table = await db.createTable()
+})
+test.after(async () => {
+  await db.stop()
+})
+
+// Runs in the child: import the bundle, check the export, invoke it with one event.
+const CHILD = `
+const mod = await import(process.argv[1])
+if (typeof mod.handler !== 'function') throw new Error('no handler export')
+const result = await mod.handler(JSON.parse(process.argv[2]), {})
+process.stdout.write('RESULT ' + JSON.stringify(result) + '\\n')
+`
+
+async function invokeBundle(route: string, event: unknown) {
+  const env = {
+    PATH: process.env.PATH,
+    PROXY_BASE_URL: 'https://abc123defg.execute-api.us-east-1.amazonaws.com/v1',
+    IDP_ISSUER: 'https://idp.example.com',
+    IDP_AUTHORIZATION_ENDPOINT: 'https://idp.example.com/authorize',
+    IDP_TOKEN_ENDPOINT: 'https://idp.example.com/token',
+    IDP_CLIENT_ID: 'client-1',
+    COGNITO_REDIRECT_URIS: 'https://auth.example.com/oauth2/idpresponse',
+    STORE: 'dynamodb',
+    FLOW_TABLE_NAME: table,
+    PRIVATE_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:key',
+    CLIENT_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cognito',
+    LOG_LEVEL: 'error',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDTEST',
+    AWS_SECRET_ACCESS_KEY: 'test-secret-access-key',
+    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  }
+  const { stdout } = await run(
+    process.execPath,
+    ['--input-type=module', '-e', CHILD, bundle(route), JSON.stringify(event)],
+    { env, cwd: '/' },
+  )
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '))
+  assert.ok(line, stdout)
+  return JSON.parse(line.slice('RESULT '.length)) as {
+    statusCode: number
+    headers: Record<string, string>
+    body: string
+  }
+}
+
+test('every bundle loads in a fresh process, exports handler and answers /health', async () => {
+  for (const route of ['authorize', 'callback', 'token']) {
+    const result = await invokeBundle(route, httpEvent('GET', '/v1/health'))
+    assert.is(result.statusCode, 200, `${route}: ${result.body}`)
+    assert.equal(JSON.parse(result.body), { status: 'ok' })
+  }
+})
+
+test('the authorize bundle saves a flow in DynamoDB with its bundled SDK', async () => {
+  const query = new URLSearchParams({
+    client_id: 'client-1',
+    redirect_uri: 'https://auth.example.com/oauth2/idpresponse',
+    response_type: 'code',
+    scope: 'openid',
+    state: 'cognito-state-1',
+  })
+  const result = await invokeBundle('authorize', httpEvent('GET', `/v1/authorize?${query}`))
+  assert.is(result.statusCode, 302, result.body)
+  assert.ok(result.headers.location?.startsWith('https://idp.example.com/authorize?'))
+})
+
+test('authorize and callback bundles contain no Secrets Manager or KMS client code', () => {
+  const markers = [/secretsmanager/i, /TrentService/, /GetSecretValue/, /GetPublicKey/]
+  for (const route of ['authorize', 'callback']) {
+    const text = readFileSync(bundle(route), 'utf8')
+    for (const marker of markers) assert.not.match(text, marker, `${route} contains ${marker}`)
+    assert.match(text, /DynamoDB/)
+  }
+  const token = readFileSync(bundle('token'), 'utf8')
+  for (const marker of markers) assert.match(token, marker)
+})
+
+test.run()

@@ -1,0 +1,106 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb'
+import { type AuthorizeFlow, type CodeFlow, storageKey } from '@idp-proxy/core'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { DynamoDbFlowStore } from '../src/dynamodb.js'
+import { type Dynalite, startDynalite } from './helpers/dynalite.js'
+
+const test = suite('DynamoDbFlowStore on dynalite')
+let db: Dynalite
+
+test.before(async () => {
+  db = await startDynalite()
+})
+test.after(async () => {
+  await db.stop()
+})
+
+const flow: AuthorizeFlow = {
+  kind: 'authorize',
+  state: 'cognito-state-value',
+  redirectUri: 'https://auth.example.com/oauth2/idpresponse',
+  verifier: 'v'.repeat(43),
+}
+
+async function newStore(now: () => number = () => Date.now()) {
+  const tableName = await db.createTable()
+  return { tableName, store: new DynamoDbFlowStore({ tableName, client: db.client, now }) }
+}
+
+test('save then take returns the record once', async () => {
+  const { store } = await newStore()
+  const handle = await store.save(flow, 600)
+  assert.match(handle, /^[A-Za-z0-9_-]{43}$/)
+  assert.equal(await store.take(handle), flow)
+  assert.is(await store.take(handle), undefined)
+})
+
+test('an unknown handle reads as absent', async () => {
+  const { store } = await newStore()
+  assert.is(await store.take('x'.repeat(43)), undefined)
+})
+
+test('100 concurrent double-takes: exactly one wins each', async () => {
+  const { store } = await newStore()
+  const code: CodeFlow = {
+    kind: 'code',
+    code: 'idp-code',
+    verifier: 'w'.repeat(43),
+    redirectUri: flow.redirectUri,
+  }
+  const handles = await Promise.all(Array.from({ length: 100 }, () => store.save(code, 120)))
+  assert.is(new Set(handles).size, 100)
+  const results = await Promise.all(handles.map((h) => Promise.all([store.take(h), store.take(h)])))
+  for (const [a, b] of results) {
+    const winners = [a, b].filter((r) => r !== undefined)
+    assert.is(winners.length, 1)
+    assert.equal(winners[0], code)
+  }
+})
+
+test('an expired item still in the table (TTL lags) is refused and removed', async () => {
+  let clock = 1_800_000_000_000
+  const { store, tableName } = await newStore(() => clock)
+  const handle = await store.save(flow, 60)
+  clock += 61_000
+  assert.is(await store.take(handle), undefined)
+  const left = await db.client.send(new ScanCommand({ TableName: tableName }))
+  assert.is(left.Count, 0)
+  // And one inside its lifetime is still served.
+  const fresh = await store.save(flow, 60)
+  clock += 59_000
+  assert.equal(await store.take(fresh), flow)
+})
+
+test('the table holds the hashed handle, the TTL attribute, and no handle in clear', async () => {
+  const clock = 1_800_000_000_000
+  const { store, tableName } = await newStore(() => clock)
+  const handle = await store.save(flow, 600)
+  const { Items = [] } = await db.client.send(new ScanCommand({ TableName: tableName }))
+  assert.is(Items.length, 1)
+  const item = Items[0]!
+  assert.is(item.pk?.S, await storageKey(handle))
+  assert.is(item.expiresAt?.N, String(clock / 1000 + 600))
+  assert.equal(Object.keys(item).sort(), ['expiresAt', 'pk', 'record'])
+  assert.not.ok(JSON.stringify(Items).includes(handle))
+})
+
+test('a missing table is an error the proxy turns into 503', async () => {
+  const store = new DynamoDbFlowStore({ tableName: 'no-such-table', client: db.client })
+  try {
+    await store.save(flow, 60)
+    assert.unreachable('should have thrown')
+  } catch (error) {
+    assert.is((error as Error).name, 'ResourceNotFoundException')
+  }
+})
+
+test('a table name is required', () => {
+  assert.throws(
+    () => new DynamoDbFlowStore({ tableName: '' }),
+    (error: { code?: string; option?: string }) =>
+      error.code === 'ERR_INVALID_OPTION' && error.option === 'FLOW_TABLE_NAME',
+  )
+})
+
+test.run()

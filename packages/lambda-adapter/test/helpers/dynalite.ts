@@ -1,0 +1,46 @@
+/** dynalite (a real DynamoDB API server) in this process, on a free port, with the flow table. */
+import type { AddressInfo } from 'node:net'
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import dynalite from 'dynalite'
+import { AWS_TEST_CONFIG } from './aws.js'
+
+export interface Dynalite {
+  client: DynamoDBClient
+  endpoint: string
+  /** Creates a fresh table with the store's schema and returns its name. */
+  createTable(): Promise<string>
+  stop(): Promise<void>
+}
+
+let tables = 0
+
+export async function startDynalite(): Promise<Dynalite> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  const endpoint = `http://127.0.0.1:${port}`
+  const client = new DynamoDBClient({ ...AWS_TEST_CONFIG, endpoint })
+  return {
+    client,
+    endpoint,
+    async createTable() {
+      const name = `flows-${++tables}`
+      await client.send(
+        new CreateTableCommand({
+          TableName: name,
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      )
+      return name
+    },
+    async stop() {
+      client.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
