@@ -81,10 +81,8 @@ export function createProxy(options: ProxyOptions): Proxy {
     let response: Response
     try {
       if (!route) throw new ProxyError('ERR_NOT_FOUND', 'no such route')
-      if (
-        request.method !== METHODS[route] &&
-        !(request.method === 'HEAD' && METHODS[route] === 'GET')
-      ) {
+      const head = request.method === 'HEAD' && HEAD_ROUTES.has(route)
+      if (request.method !== METHODS[route] && !head) {
         throw new ProxyError('ERR_METHOD_NOT_ALLOWED', `${route} accepts ${METHODS[route]} only`, {
           error: 'invalid_request',
         })
