@@ -13,7 +13,6 @@ export {
   type RedisFlowStoreOptions,
 } from './redis-store.js'
 export {
-  baseOf,
   type ProxyHandler,
   type ProxyRouterOptions,
   proxyHandler,

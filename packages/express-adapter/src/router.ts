@@ -13,11 +13,6 @@ export interface ProxyRouterOptions {
    * body gets 413 with an OAuth JSON error. Default 16 384, core's own default `maxBodyBytes`.
    */
   maxBodyBytes?: number
-  /**
-   * The proxy's public base URL, when it cannot be read from `proxy` (core versions without
-   * `proxy.baseUrl`, and every route path sharing its first segment). Normally leave it out.
-   */
-  baseUrl?: string
 }
 
 /** Express-compatible middleware; the same function works on Express 4 and 5. */
@@ -42,7 +37,7 @@ export function proxyRouter(proxy: IdpProxy, options: ProxyRouterOptions = {}): 
  * (e.g. an Express 4 app: `express.Router().use(proxyHandler(proxy))`).
  */
 export function proxyHandler(proxy: IdpProxy, options: ProxyRouterOptions = {}): ProxyHandler {
-  const base = baseOf(proxy, options.baseUrl)
+  const base = proxy.baseUrl
   const maxBodyBytes = options.maxBodyBytes ?? 16_384
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
     throw new ProxyError('ERR_INVALID_OPTION', 'maxBodyBytes: must be a positive whole number', {
@@ -86,26 +81,6 @@ async function serve(
   }
   const response = await proxy.handle(request)
   await sendWebResponse(req, res, response)
-}
-
-/**
- * The proxy's base URL (origin + path, no trailing slash). Core versions that expose
- * `proxy.baseUrl` say it; otherwise it is what every route URL has in common, up to a `/`.
- */
-export function baseOf(proxy: IdpProxy, explicit?: string): string {
-  const given = explicit ?? (proxy as IdpProxy & { baseUrl?: unknown }).baseUrl
-  if (typeof given === 'string') {
-    const url = new URL(given)
-    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
-  }
-  const urls = Object.values(proxy.urls).map((url) => new URL(url))
-  const first = urls[0]
-  if (!first) throw new Error('unreachable: a proxy always has routes')
-  let common = first.pathname
-  for (const { pathname } of urls) {
-    while (!pathname.startsWith(common)) common = common.slice(0, -1)
-  }
-  return `${first.origin}${common.slice(0, common.lastIndexOf('/'))}`
 }
 
 function trimSlash(path: string): string {

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { createProxy, type Env, invalidOption, ProxyError } from '@idp-proxy/core'
 import express from 'express'
 import { configFromEnv } from './env-config.js'
-import { baseOf, proxyRouter } from './router.js'
+import { proxyRouter } from './router.js'
 
 export interface StartServerOptions {
   /** The environment to read (usually `process.env`). */
@@ -75,7 +75,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   })
   // The base URL's path may arrive as is or already stripped by a reverse proxy: serve both.
   const router = proxyRouter(proxy)
-  const basePath = new URL(baseOf(proxy)).pathname
+  const basePath = new URL(proxy.baseUrl).pathname
   if (basePath !== '/') app.use(basePath, router)
   app.use(router)
   app.use((_req, res) => {
@@ -105,7 +105,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const url = `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost === '[::]' ? '[::1]' : shownHost}:${address.port}`
   logger.log('info', 'server_listening', {
     url,
-    baseUrl: baseOf(proxy),
+    baseUrl: proxy.baseUrl,
     store: storeKind(env),
     pkce: config.options.pkce ?? true,
   })

@@ -3,7 +3,7 @@ import type { Proxy as IdpProxy } from '@idp-proxy/core'
 import express from 'express'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { baseOf, proxyRouter, reencodeBody } from '../src/index.js'
+import { proxyRouter, reencodeBody } from '../src/index.js'
 import { listen, type TestServer } from './helpers/app.js'
 import './helpers/msw.js'
 import { setUp } from './helpers/setup.js'
@@ -19,6 +19,7 @@ function fakeProxy(base: string, answer: (request: Request) => Promise<Response>
     health: `${base}/health`,
   }
   const proxy: IdpProxy = {
+    baseUrl: base,
     urls,
     callbackUrl: urls.callback,
     ready: async () => {
@@ -170,24 +171,6 @@ test('reencodeBody: forms, repeated values, nested values dropped, JSON, bytes',
   assert.is(text(reencodeBody(Buffer.from('raw'), 'text/plain')), 'raw')
   assert.is(text(reencodeBody('text', 'text/plain')), 'text')
   assert.is(reencodeBody(undefined, form).byteLength, 0)
-})
-
-test('baseOf: from the route URLs, with or without a path', () => {
-  assert.is(
-    baseOf(fakeProxy('https://p.example.test/v1', async () => new Response()).proxy),
-    'https://p.example.test/v1',
-  )
-  assert.is(
-    baseOf(fakeProxy('https://p.example.test', async () => new Response()).proxy),
-    'https://p.example.test',
-  )
-  assert.is(
-    baseOf(
-      fakeProxy('https://p.example.test', async () => new Response()).proxy,
-      'https://q.example.test/x/',
-    ),
-    'https://q.example.test/x',
-  )
 })
 
 test.run()

@@ -128,7 +128,7 @@ for (const [name, lib] of [
         },
       })
       const app = lib()
-      app.use('/oauth', proxyRouter(proxy, { baseUrl: base }))
+      app.use('/oauth', proxyRouter(proxy))
       server.setListener(app)
       const result = await pkceFlow(
         { authorize: `${base}/oauth/authorize`, token: `${base}/oauth/token` },
