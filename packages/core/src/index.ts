@@ -46,6 +46,7 @@ export {
 } from './logger.js'
 export { DEFAULT_PATHS, type IdpOptions, type ProxyOptions, type RoutePaths } from './options.js'
 export { createProxy, type Proxy, type RouteName } from './proxy.js'
+export { oauthError as errorResponse } from './responses.js'
 export {
   type AuthorizeFlow,
   type CodeFlow,

@@ -10,7 +10,11 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   })
 }
 
-/** An OAuth error body (RFC 6749 5.2). `invalid_client` gets the Basic challenge it requires. */
+/**
+ * An OAuth error body (RFC 6749 5.2). `invalid_client` gets the Basic challenge it requires.
+ * Adapters render their own failures (a malformed event, an oversized body) through this too,
+ * so every error the product answers has one shape.
+ */
 export function oauthError(error: ProxyError): Response {
   const headers: Record<string, string> =
     error.status === 401 ? { 'www-authenticate': 'Basic realm="idp-proxy"' } : {}

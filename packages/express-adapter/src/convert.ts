@@ -156,19 +156,6 @@ export function bodyTooLarge(maxBytes: number): ProxyError {
   })
 }
 
-/** Writes a ProxyError as the OAuth JSON error core would render, for errors caught before core. */
-export function sendError(res: ServerResponse, error: ProxyError): void {
-  const body = JSON.stringify({ error: error.error, error_description: error.message })
-  res.writeHead(error.status, {
-    'content-type': 'application/json;charset=UTF-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    // The unread body may be large: do not keep reading it for the next request.
-    connection: 'close',
-  })
-  res.end(body)
-}
-
 /**
  * Streams `response` to `res`: status, headers (every Set-Cookie kept separate, never split on
  * commas), body. A client that goes away mid-body ends the copy without an error.

@@ -3,9 +3,9 @@
  * else falls through to the app (`next()`), so the router can be mounted at `/` beside other routes.
  */
 import type { ServerResponse } from 'node:http'
-import { type Proxy as IdpProxy, isProxyError, ProxyError } from '@idp-proxy/core'
+import { errorResponse, type Proxy as IdpProxy, isProxyError, ProxyError } from '@idp-proxy/core'
 import express from 'express'
-import { type NodeRequest, sendError, sendWebResponse, toWebRequest } from './convert.js'
+import { type NodeRequest, sendWebResponse, toWebRequest } from './convert.js'
 
 export interface ProxyRouterOptions {
   /**
@@ -76,7 +76,11 @@ async function serve(
     request = toWebRequest(req, relative, options)
   } catch (error) {
     if (!isProxyError(error)) throw error
-    sendError(res, error)
+    // Rendered by core like every other error; the unread body may be large, so do not keep
+    // reading it for a next request on this connection.
+    const response = errorResponse(error)
+    response.headers.set('connection', 'close')
+    await sendWebResponse(req, res, response)
     return
   }
   const response = await proxy.handle(request)

@@ -4,6 +4,7 @@
  * error without detail, while the log line names the variable at fault.
  */
 import {
+  errorResponse,
   type Proxy as IdpProxy,
   isProxyError,
   jsonLogger,
@@ -103,11 +104,6 @@ function initFailure(error: unknown): ProxyError {
   return new ProxyError('ERR_INTERNAL', 'the proxy failed to start; see its log', { status: 503 })
 }
 
-function errorResult(error: ProxyError): HttpResultV2 {
-  return {
-    statusCode: error.status,
-    headers: { 'content-type': 'application/json;charset=UTF-8', 'cache-control': 'no-store' },
-    body: JSON.stringify({ error: error.error, error_description: error.message }),
-    isBase64Encoded: false,
-  }
+function errorResult(error: ProxyError): Promise<HttpResultV2> {
+  return toResult(errorResponse(error))
 }
