@@ -16,8 +16,8 @@ import {
   encodeRecord,
   type FlowRecord,
   type FlowStore,
+  invalidOption,
   type Logger,
-  ProxyError,
   storageKey,
 } from '@idp-proxy/core'
 import { createClient } from 'redis'
@@ -80,13 +80,13 @@ export class RedisFlowStore implements FlowStore {
 
   constructor(options: RedisFlowStoreOptions) {
     if ((options.url === undefined) === (options.client === undefined)) {
-      throw invalid('url', 'give either a Redis url or a client')
+      throw invalidOption('url', 'give either a Redis url or a client')
     }
     this.keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX
     this.#now = options.now ?? (() => Date.now())
     this.#timeoutMs = options.commandTimeoutMs ?? 2_000
     if (!Number.isInteger(this.#timeoutMs) || this.#timeoutMs < 1) {
-      throw invalid('commandTimeoutMs', 'must be a positive whole number')
+      throw invalidOption('commandTimeoutMs', 'must be a positive whole number')
     }
     if (options.client) {
       this.#commands = options.client
@@ -158,7 +158,8 @@ export class RedisFlowStore implements FlowStore {
 }
 
 function createOwnedClient(url: string, options: RedisFlowStoreOptions): OwnedClient {
-  if (!/^rediss?:\/\//i.test(url)) throw invalid('url', 'must start with redis:// or rediss://')
+  if (!/^rediss?:\/\//i.test(url))
+    throw invalidOption('url', 'must start with redis:// or rediss://')
   const logger = options.logger
   const client = createClient({
     url,
@@ -199,8 +200,4 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   } finally {
     clearTimeout(timer)
   }
-}
-
-function invalid(option: string, problem: string): ProxyError {
-  return new ProxyError('ERR_INVALID_OPTION', `${option}: ${problem}`, { option })
 }

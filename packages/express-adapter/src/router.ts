@@ -3,7 +3,7 @@
  * else falls through to the app (`next()`), so the router can be mounted at `/` beside other routes.
  */
 import type { ServerResponse } from 'node:http'
-import { errorResponse, type Proxy as IdpProxy, isProxyError, ProxyError } from '@idp-proxy/core'
+import { errorResponse, type Proxy as IdpProxy, invalidOption, isProxyError } from '@idp-proxy/core'
 import express from 'express'
 import { type NodeRequest, sendWebResponse, toWebRequest } from './convert.js'
 
@@ -40,9 +40,7 @@ export function proxyHandler(proxy: IdpProxy, options: ProxyRouterOptions = {}):
   const base = proxy.baseUrl
   const maxBodyBytes = options.maxBodyBytes ?? 16_384
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
-    throw new ProxyError('ERR_INVALID_OPTION', 'maxBodyBytes: must be a positive whole number', {
-      option: 'maxBodyBytes',
-    })
+    throw invalidOption('maxBodyBytes', 'must be a positive whole number')
   }
   const routes = new Set(Object.values(proxy.urls).map((url) => trimSlash(new URL(url).pathname)))
 
