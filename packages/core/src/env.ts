@@ -6,6 +6,7 @@
 import { invalidOption } from './errors.js'
 import type { KeySource } from './keys/key-source.js'
 import { isSigningAlgorithm } from './keys/key-source.js'
+import type { ParseKeysOptions } from './keys/private-jwk.js'
 import { staticKeySource } from './keys/static-key-source.js'
 import { isLogLevel, jsonLogger } from './logger.js'
 import {
@@ -194,24 +195,37 @@ export function optionsFromEnv(env: Env): EnvOptions {
   return options
 }
 
-/** `PRIVATE_KEY` (+ `ACTIVE_KID`, `KEY_ALG`) as a static key source, when set. */
-export function keysFromEnv(env: Env): KeySource | undefined {
-  const privateKey = optional(env, 'PRIVATE_KEY')
-  if (!privateKey) return undefined
+/**
+ * `ACTIVE_KID` and `KEY_ALG`: how to read a private key set, wherever it comes from (inline,
+ * a file, Secrets Manager). Throws naming `KEY_ALG` when it is not a signing algorithm.
+ */
+export function keyOptionsFromEnv(env: Env): ParseKeysOptions {
   const activeKid = optional(env, 'ACTIVE_KID')
   const alg = optional(env, 'KEY_ALG')
   if (alg !== undefined && !isSigningAlgorithm(alg)) {
     throw invalidOption('KEY_ALG', `"${alg}" is not a supported algorithm`)
   }
+  return { ...(activeKid ? { activeKid } : {}), ...(alg ? { defaultAlg: alg } : {}) }
+}
+
+/**
+ * A static key source from key text (a JWK or JWKS) read from `variable` (`PRIVATE_KEY` by
+ * default; adapters pass the text of a file or a secret). Errors name `variable`.
+ */
+export function keysFromText(env: Env, text: string, variable = 'PRIVATE_KEY'): KeySource {
+  const options = keyOptionsFromEnv(env)
   try {
-    return staticKeySource(privateKey, {
-      ...(activeKid ? { activeKid } : {}),
-      ...(alg ? { defaultAlg: alg } : {}),
-    })
+    return staticKeySource(text, options)
   } catch (error) {
     // Name the variable; the key parser's message never contains key material.
-    throw invalidOption('PRIVATE_KEY', (error as Error).message)
+    throw invalidOption(variable, (error as Error).message)
   }
+}
+
+/** `PRIVATE_KEY` (+ `ACTIVE_KID`, `KEY_ALG`) as a static key source, when set. */
+export function keysFromEnv(env: Env): KeySource | undefined {
+  const privateKey = optional(env, 'PRIVATE_KEY')
+  return privateKey ? keysFromText(env, privateKey) : undefined
 }
 
 /** The stores core can build: `STORE=memory` (default) or `STORE=sealed` with `SEALING_KEYS`. */

@@ -4,7 +4,9 @@ export {
   ENV_VARIABLES,
   type Env,
   type EnvOptions,
+  keyOptionsFromEnv,
   keysFromEnv,
+  keysFromText,
   optionsFromEnv,
   storeFromEnv,
 } from './env.js'

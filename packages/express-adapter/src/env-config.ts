@@ -7,12 +7,11 @@ import {
   type Env,
   type FlowStore,
   invalidOption,
-  isSigningAlgorithm,
   type KeySource,
+  keysFromText,
   type Logger,
   optionsFromEnv,
   type ProxyOptions,
-  staticKeySource,
 } from '@idp-proxy/core'
 import { RedisFlowStore } from './redis-store.js'
 
@@ -79,19 +78,7 @@ async function keysFromFile(env: Env): Promise<KeySource> {
       `cannot read ${path} (${(error as { code?: string }).code ?? 'error'})`,
     )
   }
-  const activeKid = env.ACTIVE_KID?.trim()
-  const alg = env.KEY_ALG?.trim()
-  if (alg && !isSigningAlgorithm(alg))
-    throw invalidOption('KEY_ALG', `"${alg}" is not a supported algorithm`)
-  try {
-    return staticKeySource(text, {
-      ...(activeKid ? { activeKid } : {}),
-      ...(alg && isSigningAlgorithm(alg) ? { defaultAlg: alg } : {}),
-    })
-  } catch (error) {
-    // The key parser's messages never contain key material.
-    throw invalidOption('PRIVATE_KEY_FILE', (error as Error).message)
-  }
+  return keysFromText(env, text, 'PRIVATE_KEY_FILE')
 }
 
 interface DynamoDbModule {

@@ -13,8 +13,8 @@ import {
   type EnvOptions,
   type Proxy as IdpProxy,
   invalidOption,
-  isSigningAlgorithm,
   type KeySource,
+  keyOptionsFromEnv,
   optionsFromEnv,
 } from '@idp-proxy/core'
 import { KmsKeySource } from './kms-key-source.js'
@@ -67,11 +67,7 @@ function keysFromLambdaEnv(env: Env, options: EnvOptions, deps: KeyDeps): KeySou
   if (given.length > 1) throw invalidOption(String(given[1]), `set only one of ${given.join(', ')}`)
   if (options.keys) return options.keys
 
-  const activeKid = optionalEnv(env, 'ACTIVE_KID')
-  const alg = optionalEnv(env, 'KEY_ALG')
-  if (alg !== undefined && !isSigningAlgorithm(alg)) {
-    throw invalidOption('KEY_ALG', `"${alg}" is not a supported algorithm`)
-  }
+  const keyOptions = keyOptionsFromEnv(env)
 
   if (secretArn) {
     return new SecretsManagerKeySource({
@@ -79,8 +75,7 @@ function keysFromLambdaEnv(env: Env, options: EnvOptions, deps: KeyDeps): KeySou
       client: deps.secretsManager,
       ttlSeconds: deps.ttlSeconds,
       ...(options.logger ? { logger: options.logger } : {}),
-      ...(activeKid ? { activeKid } : {}),
-      ...(alg ? { defaultAlg: alg } : {}),
+      ...keyOptions,
     })
   }
   if (kmsKeyId) {
@@ -89,7 +84,7 @@ function keysFromLambdaEnv(env: Env, options: EnvOptions, deps: KeyDeps): KeySou
       keyId: kmsKeyId,
       client: lazyClient(deps.kms, () => new KMSClient(CLIENT_DEFAULTS)),
       ...(kid ? { kid } : {}),
-      ...(alg ? { alg } : {}),
+      ...(keyOptions.defaultAlg ? { alg: keyOptions.defaultAlg } : {}),
     })
   }
   throw invalidOption(
