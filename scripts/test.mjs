@@ -9,6 +9,7 @@ import { join } from 'node:path'
 const root = new URL('..', import.meta.url).pathname
 const all = [
   'packages/core',
+  'packages/testing',
   'packages/keys',
   'packages/lambda-adapter',
   'packages/express-adapter',

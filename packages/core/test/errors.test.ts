@@ -11,25 +11,20 @@ import {
   cognitoTokenFields,
   createProxy,
   ISSUER,
+  mockIdp,
   mswServer,
   privateJwk,
   proxyOptions,
   TOKEN_ENDPOINT,
   tokenRequest,
 } from './support/fixtures.js'
-import { createMockIdp } from './support/mock-idp.js'
 
 const jwk = await privateJwk('ES256')
 const publicJwks = await staticKeySource(jwk).publicJwks()
 
 async function setup(overrides: Parameters<typeof proxyOptions>[1] = {}) {
   const proxy = createProxy(proxyOptions(jwk, overrides))
-  const idp = createMockIdp({
-    clientId: CLIENT_ID,
-    jwks: async () => publicJwks as never,
-    requirePkce: true,
-  })
-  mswServer(...idp.handlers)
+  const idp = mockIdp({ publicJwks: async () => publicJwks })
   return { proxy, idp }
 }
 

@@ -13,13 +13,12 @@ import {
   cognitoTokenFields,
   createProxy,
   ISSUER,
-  mswServer,
+  mockIdp,
   privateJwk,
   proxyOptions,
   TOKEN_ENDPOINT,
   tokenRequest,
 } from './support/fixtures.js'
-import { createMockIdp } from './support/mock-idp.js'
 
 async function setup(
   overrides: Parameters<typeof proxyOptions>[1] = {},
@@ -28,13 +27,10 @@ async function setup(
   const jwk = await privateJwk(alg)
   const keys = staticKeySource(jwk)
   const proxy = createProxy(proxyOptions(jwk, { keys, ...overrides }))
-  const idp = createMockIdp({
-    clientId: CLIENT_ID,
-    jwks: () => keys.publicJwks() as never,
+  const idp = mockIdp(keys, {
     requirePkce: overrides.pkce !== false,
     ...(overrides.assertion?.audience === 'issuer' ? { audience: ISSUER } : {}),
   })
-  mswServer(...idp.handlers)
   return { proxy, idp, keys }
 }
 

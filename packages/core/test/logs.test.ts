@@ -8,30 +8,23 @@ import { jsonLogger, staticKeySource } from '../src/index.js'
 import {
   authorizeUrl,
   BASE_URL,
-  CLIENT_ID,
   CLIENT_SECRET,
   COGNITO_STATE,
   captureLogger,
   cognitoTokenFields,
   createProxy,
-  mswServer,
+  mockIdp,
   privateJwk,
   proxyOptions,
   tokenRequest,
 } from './support/fixtures.js'
-import { createMockIdp } from './support/mock-idp.js'
 
 test('no secret reaches the log, across successful and failing flows', async () => {
   const jwk = await privateJwk('RS256')
   const keys = staticKeySource(jwk)
   const logger = captureLogger()
   const proxy = createProxy(proxyOptions(jwk, { keys, logger }))
-  const idp = createMockIdp({
-    clientId: CLIENT_ID,
-    jwks: () => keys.publicJwks() as never,
-    requirePkce: true,
-  })
-  mswServer(...idp.handlers)
+  const idp = mockIdp(keys)
 
   const secrets: string[] = [
     CLIENT_SECRET,

@@ -1,12 +1,14 @@
 import { request as httpRequest } from 'node:http'
 import type { Proxy as IdpProxy } from '@idp-proxy/core'
+import { startMsw } from '@idp-proxy/testing'
 import express from 'express'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { proxyRouter, reencodeBody } from '../src/index.js'
 import { listen, type TestServer } from './helpers/app.js'
-import './helpers/msw.js'
 import { setUp } from './helpers/setup.js'
+
+startMsw()
 
 /** A stand-in proxy that records the Web Request it gets and answers what the test says. */
 function fakeProxy(base: string, answer: (request: Request) => Promise<Response>) {

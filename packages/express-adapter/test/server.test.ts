@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { createStrictIdp, type LoopbackServer, type StrictIdp, startMsw } from '@idp-proxy/testing'
 import dynalite from 'dynalite'
 import { exportJWK, generateKeyPair } from 'jose'
 import { suite } from 'uvu'
@@ -19,15 +20,16 @@ import {
   pkceFlow,
   tokenAtProxy,
 } from './helpers/flow.js'
-import { type StubIdp, serveOnLoopback, stubIdp } from './helpers/idp.js'
 import { type TestKeys, testKeys } from './helpers/keys.js'
-import './helpers/msw.js'
 import { freePort, type RedisProcess, startRedis } from './helpers/redis.js'
 import { setUp } from './helpers/setup.js'
 
+// Requests off loopback fail: the proxy in this process must reach only the loopback IdP.
+startMsw()
+
 let keys: TestKeys
-let idp: StubIdp
-let idpServer: { url: string; close: () => Promise<void> }
+let idp: StrictIdp
+let idpServer: LoopbackServer
 let redis: RedisProcess
 const dir = mkdtempSync(join(tmpdir(), 'idp-proxy-server-test-'))
 
@@ -67,10 +69,13 @@ const test = suite('standalone server (child process)')
 
 setUp(test, async () => {
   keys = await testKeys()
-  let current: StubIdp | undefined
-  idpServer = await serveOnLoopback((request) => (current as StubIdp).handle(request))
-  idp = stubIdp({ issuer: idpServer.url, clientId: CLIENT_ID, publicKey: keys.publicKey })
-  current = idp
+  // The child process reaches the IdP over loopback: its issuer is the port listen() binds.
+  idp = createStrictIdp({
+    clientId: CLIENT_ID,
+    jwks: async () => keys.publicJwks,
+    issParameter: true,
+  })
+  idpServer = await idp.listen()
   redis = await startRedis()
 })
 

@@ -1,5 +1,5 @@
 /**
- * Rotation end to end: the proxy (core's createProxy) reads the key set the CLI writes, and two
+ * Rotation end to end: the proxy (core's createProxy) reads the key set the CLI writes, and strict
  * mocked IdPs check its client assertions: one that knows only the public key uploaded at the
  * start, one that fetches the proxy's JWKS route for every token request.
  */
@@ -13,9 +13,8 @@ import {
   silentLogger,
   staticKeySource,
 } from '@idp-proxy/core'
-import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose'
-import { HttpResponse, http } from 'msw'
-import { setupServer } from 'msw/node'
+import { createStrictIdp, type StrictIdp, useMsw } from '@idp-proxy/testing'
+import { decodeProtectedHeader, type JSONWebKeySet } from 'jose'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { cli, openssl, readJson, removeTempDirs, tempDir } from './helpers.js'
@@ -25,47 +24,31 @@ const CLIENT_SECRET = 'cognito-secret-0123456789abcdef'
 const COGNITO_REDIRECT = 'https://auth.example.com/oauth2/idpresponse'
 const BASE_URL = 'https://proxy.example.com/v1'
 
-const server = setupServer()
+const server = useMsw(test)
 let proxy: IdpProxy
 /** The public keys uploaded to the "upload" IdP's client registration. */
 let uploaded: PublicJwk[] = []
 /** What each IdP saw: the assertion's kid and whether it verified. */
 const seen: { idp: string; kid: string | undefined; ok: boolean }[] = []
 
-/** An IdP token endpoint that verifies private_key_jwt against the keys `keysFor()` gives. */
-function idp(host: string, keysFor: () => Promise<JSONWebKeySet>) {
-  const tokenEndpoint = `https://${host}/token`
-  return http.post(tokenEndpoint, async ({ request }) => {
-    const form = new URLSearchParams(await request.text())
-    assert.is(
-      form.get('client_assertion_type'),
-      'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-    )
-    assert.is(form.get('code'), 'idp-code')
-    assert.is(form.get('client_secret'), null, "Cognito's secret never reaches the IdP")
-    const assertion = form.get('client_assertion') ?? ''
-    const kid = decodeProtectedHeader(assertion).kid
-    try {
-      await jwtVerify(assertion, createLocalJWKSet(await keysFor()), {
-        issuer: CLIENT_ID,
-        subject: CLIENT_ID,
-        audience: tokenEndpoint,
-      })
-    } catch {
-      seen.push({ idp: host, kid, ok: false })
-      return HttpResponse.json(
-        { error: 'invalid_client', error_description: 'no key verifies the assertion' },
-        { status: 401 },
-      )
-    }
-    seen.push({ idp: host, kid, ok: true })
-    return HttpResponse.json({
-      access_token: 'at',
-      id_token: 'idt',
-      token_type: 'Bearer',
-      expires_in: 300,
-    })
-  })
+/** A strict IdP at `host` that verifies private_key_jwt against the keys `keysFor()` gives. */
+function strictIdp(host: string, keysFor: () => Promise<JSONWebKeySet>): StrictIdp {
+  return createStrictIdp({ issuer: `https://${host}`, clientId: CLIENT_ID, jwks: keysFor })
+}
+
+const idps: Record<string, StrictIdp> = {
+  'upload-idp.example.com': strictIdp(
+    'upload-idp.example.com',
+    async () => ({ keys: uploaded }) as JSONWebKeySet,
+  ),
+  'jwks-uri-idp.example.com': strictIdp(
+    'jwks-uri-idp.example.com',
+    async () => (await fetchProxyJwks()) as JSONWebKeySet,
+  ),
+  'entra.example.com': strictIdp(
+    'entra.example.com',
+    async () => ({ keys: uploaded }) as JSONWebKeySet,
+  ),
 }
 
 /** The JWKS as the "jwks_uri" IdP fetches it: through the proxy's own route. */
@@ -76,35 +59,24 @@ async function fetchProxyJwks(): Promise<Jwks> {
   return (await response.json()) as Jwks
 }
 
-test.before(() => {
-  server.listen({
-    onUnhandledRequest(request, print) {
-      const host = new URL(request.url).hostname
-      if (host === '127.0.0.1' || host === 'localhost' || host === '[::1]') return
-      print.error()
-    },
-  })
-  server.use(
-    idp('upload-idp.example.com', async () => ({ keys: uploaded }) as JSONWebKeySet),
-    idp('jwks-uri-idp.example.com', async () => (await fetchProxyJwks()) as JSONWebKeySet),
-  )
+test.before.each(() => {
+  server.use(...Object.values(idps).flatMap((idp) => idp.handlers))
 })
 test.after(async () => {
-  server.close()
   await removeTempDirs()
 })
 
 /** A proxy over the key set in `file`, as the Lambda would build it from the secret. */
-async function proxyFor(file: string, idpHost: string): Promise<IdpProxy> {
+async function proxyFor(file: string, idp: StrictIdp): Promise<IdpProxy> {
   return createProxy({
     baseUrl: BASE_URL,
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     redirectUris: [COGNITO_REDIRECT],
     idp: {
-      issuer: `https://${idpHost}`,
-      authorizationEndpoint: `https://${idpHost}/authorize`,
-      tokenEndpoint: `https://${idpHost}/token`,
+      issuer: idp.issuer,
+      authorizationEndpoint: idp.authorizationEndpoint,
+      tokenEndpoint: idp.tokenEndpoint,
     },
     keys: staticKeySource(await readFile(file, 'utf8')),
     pkce: false,
@@ -112,25 +84,46 @@ async function proxyFor(file: string, idpHost: string): Promise<IdpProxy> {
   })
 }
 
-/** Cognito's token request through the proxy; returns the status the proxy relays. */
+/**
+ * A sign-in at the IdP (PKCE off: Cognito goes there directly), then Cognito's token request
+ * through the proxy; returns the status the proxy relays.
+ */
 async function tokenRequest(
   file: string,
   idpHost: string,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  proxy = await proxyFor(file, idpHost)
+  const idp = idps[idpHost] as StrictIdp
+  proxy = await proxyFor(file, idp)
+  const { code } = idp.signIn(
+    idp.authorizationUrl({ redirect_uri: COGNITO_REDIRECT, state: 'cognito-state' }),
+  )
+  const verified = idp.assertionHeaders.length
   const response = await proxy.handle(
     new Request(`${BASE_URL}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
         grant_type: 'authorization_code',
-        code: 'idp-code',
+        code,
         redirect_uri: COGNITO_REDIRECT,
         client_id: CLIENT_ID,
         client_secret: CLIENT_SECRET,
       }),
     }),
   )
+  const form = idp.tokenRequests.at(-1)
+  assert.ok(form, 'the token request reached the IdP')
+  assert.is(
+    form.get('client_assertion_type'),
+    'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+  )
+  assert.is(form.get('code'), code)
+  assert.is(form.get('client_secret'), null, "Cognito's secret never reaches the IdP")
+  seen.push({
+    idp: idpHost,
+    kid: decodeProtectedHeader(form.get('client_assertion') ?? '').kid,
+    ok: idp.assertionHeaders.length > verified,
+  })
   return { status: response.status, body: (await response.json()) as Record<string, unknown> }
 }
 
@@ -157,7 +150,11 @@ test('rotate, publish, promote, drop: no token request fails at any step', async
   )
   const before = await tokenRequest(secret, upload)
   assert.is(before.status, 200, 'an IdP that knows only the old key accepts before promotion')
-  assert.is(before.body.access_token, 'at')
+  assert.is(
+    before.body.access_token,
+    idps['upload-idp.example.com']?.exchanges.at(-1)?.tokens.access_token,
+  )
+  assert.ok(String(before.body.access_token).startsWith('at-'))
   assert.equal(
     (await fetchProxyJwks()).keys.map((key) => key.kid),
     ['old', 'new'],
@@ -243,15 +240,8 @@ test('an imported key with a certificate sends x5t#S256 through the proxy', asyn
   assert.is(run.code, 0, run.stderr)
   const pub = JSON.parse(run.stdout) as PublicJwk
   uploaded = [pub]
-  let header: Record<string, unknown> = {}
-  server.use(
-    http.post('https://entra.example.com/token', async ({ request }) => {
-      const form = new URLSearchParams(await request.text())
-      header = decodeProtectedHeader(form.get('client_assertion') ?? '')
-      return HttpResponse.json({ access_token: 'at', token_type: 'Bearer' })
-    }),
-  )
   assert.is((await tokenRequest(join(dir, 'secret.json'), 'entra.example.com')).status, 200)
+  const header: Record<string, unknown> = idps['entra.example.com']?.assertionHeaders.at(-1) ?? {}
   assert.is(header['x5t#S256'], pub['x5t#S256'])
   assert.is(header.alg, 'PS256')
   assert.is(header.kid, 'entra')

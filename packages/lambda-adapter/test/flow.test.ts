@@ -5,6 +5,7 @@
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb'
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { createStrictIdp, type StrictIdp, useMsw } from '@idp-proxy/testing'
 import type { JWK } from 'jose'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -16,13 +17,12 @@ import { AWS_TEST_CONFIG } from './helpers/aws.js'
 import { type SecretsMock, secretsManagerMock } from './helpers/aws-mocks.js'
 import { type Dynalite, startDynalite } from './helpers/dynalite.js'
 import { httpEvent } from './helpers/events.js'
-import { AUTHORIZATION_ENDPOINT, type IdpMock, ISSUER, idpHandlers } from './helpers/idp.js'
 import { seedJwk } from './helpers/keys.js'
-import { server, useMsw } from './helpers/msw.js'
 
 const test = suite('full flows through the Lambda handlers')
-useMsw(test)
+const server = useMsw(test)
 
+const ISSUER = 'https://idp.example.com'
 const BASE = 'https://abc123defg.execute-api.us-east-1.amazonaws.com/v1'
 const COGNITO = 'https://auth.example.com/oauth2/idpresponse'
 const KEY_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:idp-proxy/key-AbCdEf'
@@ -33,7 +33,7 @@ const COGNITO_STATE = `H4sIAAAAAAAAAE2QXW${'x'.repeat(400)}`
 let db: Dynalite
 let secretsClient: SecretsManagerClient
 let jwk: JWK
-let idp: IdpMock
+let idp: StrictIdp
 let secrets: SecretsMock
 
 test.before(async () => {
@@ -47,7 +47,12 @@ test.after(async () => {
 })
 test.before.each(() => {
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = jwk
-  idp = { clientId: 'client-1', publicJwk, codes: new Map(), seenJtis: new Set(), tokenCalls: 0 }
+  idp = createStrictIdp({
+    issuer: ISSUER,
+    clientId: 'client-1',
+    jwks: async () => ({ keys: [publicJwk] }),
+    algorithms: ['RS256'],
+  })
   secrets = {
     calls: new Map(),
     secrets: new Map([
@@ -55,7 +60,7 @@ test.before.each(() => {
       [SECRET_ARN, { value: CLIENT_SECRET, versionId: 'v1' }],
     ]),
   }
-  server.use(...idpHandlers(idp), secretsManagerMock(secrets))
+  server.use(...idp.handlers, secretsManagerMock(secrets))
 })
 
 async function handlers(extra: Record<string, string> = {}) {
@@ -122,7 +127,7 @@ test('PKCE on: /authorize -> IdP -> /callback -> Cognito -> /token, via API Gate
     httpEvent('GET', `/v1/authorize?${authorizeQuery}`),
   )
   const atIdp = location(toIdp)
-  assert.is(`${atIdp.origin}${atIdp.pathname}`, AUTHORIZATION_ENDPOINT)
+  assert.is(`${atIdp.origin}${atIdp.pathname}`, idp.authorizationEndpoint)
   assert.is(atIdp.searchParams.get('redirect_uri'), `${BASE}/callback`)
   assert.is(atIdp.searchParams.get('code_challenge_method'), 'S256')
   const handle = atIdp.searchParams.get('state') ?? ''
@@ -130,11 +135,9 @@ test('PKCE on: /authorize -> IdP -> /callback -> Cognito -> /token, via API Gate
   assert.not.ok(atIdp.href.includes(COGNITO_STATE))
 
   // The IdP signs the user in and issues its code for the proxy's callback.
-  idp.codes.set('idp-code-1', {
-    redirectUri: `${BASE}/callback`,
-    challenge: atIdp.searchParams.get('code_challenge') ?? '',
-  })
-  const callbackQuery = new URLSearchParams({ code: 'idp-code-1', state: handle, iss: ISSUER })
+  const signedIn = idp.signIn(atIdp.href)
+  assert.is(signedIn.redirectUri, `${BASE}/callback`)
+  const callbackQuery = new URLSearchParams({ code: signedIn.code, state: handle, iss: ISSUER })
   const { result: toCognito } = await invoke(
     h.callback,
     httpEvent('GET', `/v1/callback?${callbackQuery}`),
@@ -143,7 +146,7 @@ test('PKCE on: /authorize -> IdP -> /callback -> Cognito -> /token, via API Gate
   assert.is(`${atCognito.origin}${atCognito.pathname}`, COGNITO)
   assert.is(atCognito.searchParams.get('state'), COGNITO_STATE)
   const proxyCode = atCognito.searchParams.get('code') ?? ''
-  assert.is.not(proxyCode, 'idp-code-1')
+  assert.is.not(proxyCode, signedIn.code)
 
   // The callback handle is one-time.
   const { result: replayed } = await invoke(
@@ -155,13 +158,14 @@ test('PKCE on: /authorize -> IdP -> /callback -> Cognito -> /token, via API Gate
   const tokens = await invoke(h.token, tokenRequest(proxyCode))
   assert.is(tokens.result.statusCode, 200)
   assert.is(tokens.result.headers['cache-control'], 'no-store')
-  assert.is(tokens.json().access_token, 'at-123')
-  assert.is(idp.tokenCalls, 1)
+  assert.is(idp.exchanges.length, 1)
+  assert.is(tokens.json().access_token, idp.exchanges.at(-1)?.tokens.access_token)
+  assert.is(idp.tokenRequests.length, 1)
 
   const again = await invoke(h.token, tokenRequest(proxyCode))
   assert.is(again.result.statusCode, 400)
   assert.is(again.json().error, 'invalid_grant')
-  assert.is(idp.tokenCalls, 1)
+  assert.is(idp.tokenRequests.length, 1)
 
   // Every flow item was deleted when used; the key and the secret were each read once.
   assert.is((await db.client.send(new ScanCommand({ TableName: h.table }))).Count, 0)
@@ -183,12 +187,8 @@ test('one token function behind a Function URL serves every route (PKCE on)', as
     (await invoke(h.token, httpEvent('GET', `/authorize?${query}`, { via: 'url' }))).result,
   )
   assert.is(atIdp.searchParams.get('redirect_uri'), `${urlBase}/callback`)
-  idp.codes.set('idp-code-5', {
-    redirectUri: `${urlBase}/callback`,
-    challenge: atIdp.searchParams.get('code_challenge') ?? '',
-  })
   const back = new URLSearchParams({
-    code: 'idp-code-5',
+    code: idp.signIn(atIdp.href).code,
     state: atIdp.searchParams.get('state') ?? '',
   })
   const atCognito = location(
@@ -205,13 +205,14 @@ test('PKCE off: only /token goes through the proxy; the IdP code and redirect_ur
   const { result } = await invoke(h.authorize, httpEvent('GET', '/v1/authorize?client_id=client-1'))
   assert.is(result.statusCode, 404)
 
-  idp.codes.set('idp-code-2', { redirectUri: COGNITO })
-  const tokens = await invoke(h.token, tokenRequest('idp-code-2'))
+  const { code } = idp.signIn(idp.authorizationUrl({ redirect_uri: COGNITO, state: 'cognito-2' }))
+  const tokens = await invoke(h.token, tokenRequest(code))
   assert.is(tokens.result.statusCode, 200, tokens.result.body)
-  assert.is(tokens.json().id_token, 'header.payload.signature')
+  assert.is(idp.exchanges.length, 1)
+  assert.is(tokens.json().id_token, idp.exchanges.at(-1)?.tokens.id_token)
 
   // The IdP's own refusal and status reach Cognito unchanged.
-  const reused = await invoke(h.token, tokenRequest('idp-code-2'))
+  const reused = await invoke(h.token, tokenRequest(code))
   assert.is(reused.result.statusCode, 400)
   assert.is(reused.json().error, 'invalid_grant')
 })
@@ -243,14 +244,14 @@ test('Function URL shape: /health, the JWKS, and a wrong client secret', async (
 test('Secrets Manager down at a cold start: /token answers 503 JSON, then recovers', async () => {
   secrets.secrets.set(SECRET_ARN, { error: 'InternalServiceError' })
   const h = await handlers({ PKCE: 'false' })
-  const down = await invoke(h.token, tokenRequest('idp-code-3'))
+  const { code } = idp.signIn(idp.authorizationUrl({ redirect_uri: COGNITO, state: 'cognito-3' }))
+  const down = await invoke(h.token, tokenRequest(code))
   assert.is(down.result.statusCode, 503)
   assert.is(down.json().error, 'temporarily_unavailable')
   assert.not.ok(down.result.body.includes('at '))
 
   secrets.secrets.set(SECRET_ARN, { value: CLIENT_SECRET, versionId: 'v2' })
-  idp.codes.set('idp-code-3', { redirectUri: COGNITO })
-  const up = await invoke(h.token, tokenRequest('idp-code-3'))
+  const up = await invoke(h.token, tokenRequest(code))
   assert.is(up.result.statusCode, 200)
 })
 

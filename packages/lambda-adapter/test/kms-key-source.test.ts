@@ -1,4 +1,5 @@
 import { KMSClient } from '@aws-sdk/client-kms'
+import { useMsw } from '@idp-proxy/testing'
 import { calculateJwkThumbprint, type JWK } from 'jose'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -7,10 +8,9 @@ import { KmsKeySource } from '../src/kms-key-source.js'
 import { AWS_TEST_CONFIG } from './helpers/aws.js'
 import { type KmsKey, type KmsMock, kmsKey, kmsMock } from './helpers/aws-mocks.js'
 import { signAndVerify } from './helpers/keys.js'
-import { server, useMsw } from './helpers/msw.js'
 
 const test = suite('KMS key source (msw plays KMS with real local keys)')
-useMsw(test)
+const server = useMsw(test)
 
 let client: KMSClient
 let rsa: KmsKey

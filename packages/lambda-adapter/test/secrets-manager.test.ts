@@ -1,4 +1,5 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { useMsw } from '@idp-proxy/testing'
 import type { JWK } from 'jose'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -6,10 +7,9 @@ import { SecretsManagerKeySource, secretStringSource } from '../src/secrets-mana
 import { AWS_TEST_CONFIG } from './helpers/aws.js'
 import { type SecretsMock, secretsManagerMock } from './helpers/aws-mocks.js'
 import { memoryLogger, seedJwk, signAndVerify } from './helpers/keys.js'
-import { server, useMsw } from './helpers/msw.js'
 
 const test = suite('Secrets Manager key source and client secret (msw at the HTTPS boundary)')
-useMsw(test)
+const server = useMsw(test)
 
 const KEY_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:idp-proxy/private-key-AbCdEf'
 const SECRET_ARN =

@@ -1,21 +1,30 @@
-import type { JWK } from 'jose'
+import {
+  createStrictIdp,
+  mswServer,
+  type StrictIdp,
+  type StrictIdpOptions,
+} from '@idp-proxy/testing'
+import type { JSONWebKeySet, JWK } from 'jose'
 import { exportJWK, generateKeyPair } from 'jose'
-import type { RequestHandler } from 'msw'
-import { setupServer } from 'msw/node'
 import {
   createMemoryStore,
   createProxy,
+  type KeySource,
   type LogFields,
   type Logger,
   type ProxyOptions,
   staticKeySource,
 } from '../../src/index.js'
-import { AUTHORIZATION_ENDPOINT, ISSUER, TOKEN_ENDPOINT } from './mock-idp.js'
+
+export { mswServer }
 
 export const CLIENT_ID = 'cognito-federation-client'
 export const CLIENT_SECRET = 'shared-secret-between-cognito-and-proxy'
 export const COGNITO_REDIRECT =
   'https://example.auth.eu-west-1.amazoncognito.com/oauth2/idpresponse'
+export const ISSUER = 'https://idp.example.com'
+export const AUTHORIZATION_ENDPOINT = `${ISSUER}/oauth2/authorize`
+export const TOKEN_ENDPOINT = `${ISSUER}/oauth2/token`
 export const BASE_URL = 'https://proxy.example.com/v1'
 /** Cognito's real state is long (two gzip+base64 parts); this stands in for it. */
 export const COGNITO_STATE = `H4sIAAAAAAAAAE2Q${'x'.repeat(300)}.H4sIAAAAAAAAAD2N${'y'.repeat(200)}`
@@ -28,27 +37,20 @@ export async function privateJwk(
   return { ...(await exportJWK(privateKey)), kid, alg }
 }
 
-// uvu loads every test file into one process: one msw server for all of them, started once.
-const server = setupServer()
-let listening = false
-
-/**
- * The shared msw server with exactly `handlers` installed. It fails any request it has no handler
- * for, except loopback.
- */
-export function mswServer(...handlers: RequestHandler[]) {
-  if (!listening) {
-    server.listen({
-      onUnhandledRequest(request, print) {
-        const { hostname } = new URL(request.url)
-        if (hostname === '127.0.0.1' || hostname === 'localhost') return
-        print.error()
-      },
-    })
-    listening = true
-  }
-  server.resetHandlers(...handlers)
-  return server
+/** The strict IdP at ISSUER that knows `keys`' public JWKS, as the msw server's only handlers. */
+export function mockIdp(
+  keys: Pick<KeySource, 'publicJwks'>,
+  options: Partial<StrictIdpOptions> = {},
+): StrictIdp {
+  const idp = createStrictIdp({
+    issuer: ISSUER,
+    clientId: CLIENT_ID,
+    jwks: async () => (await keys.publicJwks()) as JSONWebKeySet,
+    requirePkce: true,
+    ...options,
+  })
+  mswServer(...idp.handlers)
+  return idp
 }
 
 export function captureLogger(): Logger & {
@@ -81,7 +83,7 @@ export function proxyOptions(jwk: JWK, overrides: Partial<ProxyOptions> = {}): P
   }
 }
 
-export { AUTHORIZATION_ENDPOINT, createProxy, ISSUER, TOKEN_ENDPOINT }
+export { createProxy }
 
 export function authorizeUrl(params: Record<string, string> = {}): string {
   const url = new URL(`${BASE_URL}/authorize`)

@@ -1,5 +1,5 @@
 /**
- * A real HTTP server on 127.0.0.1 (port 0) with the proxy router mounted, and a stub IdP behind
+ * A real HTTP server on 127.0.0.1 (port 0) with the proxy router mounted, and a strict IdP behind
  * msw. The server listens first so the proxy's base URL can carry the real port.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -13,24 +13,23 @@ import {
   silentLogger,
   staticKeySource,
 } from '@idp-proxy/core'
-import { http } from 'msw'
+import { createStrictIdp, type StrictIdp, startMsw } from '@idp-proxy/testing'
 import { CLIENT_ID, CLIENT_SECRET, COGNITO_REDIRECT } from './flow.js'
-import { type StubIdp, stubIdp } from './idp.js'
 import { testKeys } from './keys.js'
-import { mswServer } from './msw.js'
 
 let idpCount = 0
 
-/** A stub IdP reached through msw at a fresh https issuer. */
-export async function mockedIdp(): Promise<StubIdp> {
+/** A strict IdP reached through msw at a fresh https issuer, with the proxy's private key. */
+export async function mockedIdp(): Promise<{ idp: StrictIdp; privateJwk: object }> {
   const keys = await testKeys()
-  const idp = stubIdp({
+  const idp = createStrictIdp({
     issuer: `https://idp-${++idpCount}.example.test`,
     clientId: CLIENT_ID,
-    publicKey: keys.publicKey,
+    jwks: async () => keys.publicJwks,
+    issParameter: true,
   })
-  mswServer.use(http.all(`${idp.issuer}/*`, ({ request }) => idp.handle(request)))
-  return Object.assign(idp, { privateJwk: keys.privateJwk })
+  startMsw().use(...idp.handlers)
+  return { idp, privateJwk: keys.privateJwk }
 }
 
 export type Listener = (req: IncomingMessage, res: ServerResponse) => void
@@ -64,7 +63,7 @@ export async function listen(): Promise<TestServer> {
 
 export interface ProxySetup {
   proxy: IdpProxy
-  idp: StubIdp
+  idp: StrictIdp
   store: FlowStore
 }
 
@@ -73,7 +72,7 @@ export async function testProxy(
   baseUrl: string,
   overrides: Partial<ProxyOptions> = {},
 ): Promise<ProxySetup> {
-  const idp = (await mockedIdp()) as StubIdp & { privateJwk: object }
+  const { idp, privateJwk } = await mockedIdp()
   const store = overrides.store ?? createMemoryStore()
   const proxy = createProxy({
     baseUrl,
@@ -81,7 +80,7 @@ export async function testProxy(
     clientSecret: CLIENT_SECRET,
     redirectUris: [COGNITO_REDIRECT],
     idp: { issuer: idp.issuer },
-    keys: staticKeySource(idp.privateJwk),
+    keys: staticKeySource(privateJwk),
     store,
     allowInsecureHttp: true,
     logger: silentLogger,

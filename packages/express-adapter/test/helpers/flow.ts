@@ -3,7 +3,7 @@
  * Returns each step's status so tests can assert where a flow stops.
  */
 import { randomBytes } from 'node:crypto'
-import type { StubIdp } from './idp.js'
+import type { StrictIdp } from '@idp-proxy/testing'
 
 export const CLIENT_ID = 'test-client'
 export const CLIENT_SECRET = 'cognito-shared-secret-0123456789'
@@ -25,7 +25,7 @@ export interface FlowResult {
 /** /authorize -> IdP -> /callback -> Cognito: returns the callback response for inspection. */
 export async function authorizeAtProxy(
   urls: FlowUrls,
-  idp: StubIdp,
+  idp: StrictIdp,
   init: RequestInit = {},
 ): Promise<{ callbackUrl: string; state: string; idpRedirect: URL }> {
   const state = `cognito-${randomBytes(24).toString('base64url')}`
@@ -39,7 +39,7 @@ export async function authorizeAtProxy(
   if (toIdp.status !== 302)
     throw new Error(`/authorize answered ${toIdp.status}: ${await toIdp.text()}`)
   const location = toIdp.headers.get('location') as string
-  return { callbackUrl: idp.authorize(location), state, idpRedirect: new URL(location) }
+  return { callbackUrl: idp.signIn(location).callbackUrl, state, idpRedirect: new URL(location) }
 }
 
 /** The IdP's redirect to the proxy's /callback; returns the code handle sent on to Cognito. */
@@ -79,7 +79,7 @@ export async function tokenAtProxy(
 /** A whole PKCE-mode sign-in through the proxy. */
 export async function pkceFlow(
   urls: FlowUrls,
-  idp: StubIdp,
+  idp: StrictIdp,
   init: RequestInit = {},
 ): Promise<FlowResult> {
   const { callbackUrl, state } = await authorizeAtProxy(urls, idp, init)
@@ -90,7 +90,7 @@ export async function pkceFlow(
 /** Without PKCE Cognito goes to the IdP directly; only the token call goes through the proxy. */
 export async function plainFlow(
   urls: FlowUrls,
-  idp: StubIdp,
+  idp: StrictIdp,
   init: RequestInit = {},
 ): Promise<FlowResult> {
   const authorize = new URL(idp.authorizationEndpoint)
@@ -98,7 +98,6 @@ export async function plainFlow(
   authorize.searchParams.set('redirect_uri', COGNITO_REDIRECT)
   authorize.searchParams.set('state', 'cognito-state-without-pkce')
   authorize.searchParams.set('response_type', 'code')
-  const back = new URL(idp.authorize(authorize.href))
-  const code = back.searchParams.get('code') as string
+  const { code } = idp.signIn(authorize.href)
   return { ...(await tokenAtProxy(urls.token, code, init)), code }
 }

@@ -1,0 +1,53 @@
+/**
+ * The one msw server of a test process: uvu imports every test file into one process, and two
+ * servers would stack their interceptors. Requests to loopback (servers under test, dynalite,
+ * Redis, a loopback IdP) pass through; any other request without a handler fails.
+ */
+import type { RequestHandler } from 'msw'
+import { type SetupServer, setupServer } from 'msw/node'
+import type { Test } from 'uvu'
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+const server = setupServer()
+let listening = false
+
+/** Starts the shared server if it is not listening yet, and returns it. */
+export function startMsw(): SetupServer {
+  if (!listening) {
+    server.listen({
+      onUnhandledRequest(request, print) {
+        if (LOOPBACK.has(new URL(request.url).hostname)) return
+        // Logs the request and throws, which fails it.
+        print.error()
+      },
+    })
+    listening = true
+  }
+  return server
+}
+
+/** The shared server, listening, with exactly `handlers` installed. */
+export function mswServer(...handlers: RequestHandler[]): SetupServer {
+  startMsw().resetHandlers(...handlers)
+  return server
+}
+
+/**
+ * Scopes the shared server to a suite: listening from before its first test to after its last,
+ * with the handlers a test adds removed after it.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: uvu's suite context type is generic
+export function useMsw(suite: Test<any>): SetupServer {
+  suite.before(() => {
+    startMsw()
+  })
+  suite.after.each(() => {
+    server.resetHandlers()
+  })
+  suite.after(() => {
+    server.close()
+    listening = false
+  })
+  return server
+}
