@@ -17,17 +17,15 @@ export async function sha256Base64url(text: string): Promise<string> {
 }
 
 /**
- * Compares two secrets in time that does not depend on where they differ or on their lengths:
- * both are hashed first, so the loop always runs over 32 bytes.
+ * Compares a presented secret with the expected one in time that depends only on the presented
+ * value's length, never on where the two differ or on the expected value. Synchronous on
+ * purpose: Web Crypto digests are a thread-pool round trip each on Node.
  */
-export async function timingSafeEqual(a: string, b: string): Promise<boolean> {
-  const [ha, hb] = await Promise.all([
-    crypto.subtle.digest('SHA-256', utf8(a)),
-    crypto.subtle.digest('SHA-256', utf8(b)),
-  ])
-  const x = new Uint8Array(ha)
-  const y = new Uint8Array(hb)
-  let diff = 0
-  for (let i = 0; i < x.length; i++) diff |= (x[i] as number) ^ (y[i] as number)
+export function timingSafeEqual(presented: string, expected: string): boolean {
+  const a = utf8(presented)
+  const b = utf8(expected)
+  if (b.length === 0) return false
+  let diff = a.length ^ b.length
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i % b.length] as number)
   return diff === 0
 }

@@ -7,6 +7,7 @@ import {
   isProxyError,
   optionsFromEnv,
   type ProxyOptions,
+  timingSafeEqual,
 } from '../src/index.js'
 import { privateJwk, proxyOptions } from './support/fixtures.js'
 
@@ -153,6 +154,23 @@ test('README documents every environment variable', () => {
   const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8')
   for (const name of Object.keys(ENV_VARIABLES))
     assert.ok(readme.includes(`\`${name}\``), `README lacks ${name}`)
+})
+
+test('timingSafeEqual: equal only when the bytes and lengths are', () => {
+  const secret = 'shared-secret-between-cognito-and-proxy'
+  assert.ok(timingSafeEqual(secret, secret))
+  for (const other of [
+    '',
+    'x',
+    secret.slice(0, -1),
+    `${secret}x`,
+    secret + secret,
+    secret.replace('s', 'S'),
+  ]) {
+    assert.not.ok(timingSafeEqual(other, secret), other)
+  }
+  assert.not.ok(timingSafeEqual('', ''), 'an empty expected value never matches')
+  assert.ok(timingSafeEqual('ünïcödé', 'ünïcödé'))
 })
 
 test.run()

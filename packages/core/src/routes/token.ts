@@ -118,10 +118,9 @@ async function authenticateClient(
   } catch (cause) {
     throw new ProxyError('ERR_KEYS_UNAVAILABLE', 'the client secret is unavailable', { cause })
   }
-  const [idOk, secretOk] = await Promise.all([
-    timingSafeEqual(clientId, options.clientId),
-    timingSafeEqual(secret, expected),
-  ])
+  // Both compared, always: which one failed must not show in the timing.
+  const idOk = timingSafeEqual(clientId, options.clientId)
+  const secretOk = timingSafeEqual(secret, expected)
   if (!idOk || !secretOk) throw new ProxyError('ERR_CLIENT_AUTH', 'client authentication failed')
   checkClient(options, clientId)
 }
