@@ -1,0 +1,93 @@
+/** One proxy configuration for every section, and how it is served over HTTP. */
+import { createServer, type Server } from 'node:http'
+import type { Server as NetServer } from 'node:net'
+import {
+  createMemoryStore,
+  createProxy,
+  type Proxy as IdpProxy,
+  type PrivateJwk,
+  type ProxyOptions,
+  staticKeySource,
+} from '@idp-proxy/core'
+import express from 'express'
+import { isSkipped, loadProxyRouter } from './adapters.js'
+import { bridgeServer } from './http-bridge.js'
+
+export const CLIENT_ID = 'bench-client'
+// Not a secret: a fixed value both sides of the benchmark know.
+export const CLIENT_SECRET = 'bench-client-secret-0123456789'
+export const REDIRECT_URI = 'https://auth.example.com/oauth2/idpresponse'
+export const PROXY_ORIGIN = 'https://proxy.example.com'
+
+/** Cognito's authorize redirect: its state is long (two gzip/base64 parts), ~600 characters. */
+export const AUTHORIZE_PATH = `/authorize?${new URLSearchParams({
+  client_id: CLIENT_ID,
+  redirect_uri: REDIRECT_URI,
+  response_type: 'code',
+  scope: 'openid email profile',
+  state: `H4sIAAAAAAAAA${'x'.repeat(280)}.H4sIAAAAAAAAA${'y'.repeat(280)}`,
+})}`
+
+/** Cognito's token request (client_secret_post), the same bytes for the proxy and the stub. */
+export const TOKEN_FORM = new URLSearchParams({
+  grant_type: 'authorization_code',
+  code: 'idp-authorization-code-0123456789abcdef',
+  redirect_uri: REDIRECT_URI,
+  client_id: CLIENT_ID,
+  client_secret: CLIENT_SECRET,
+}).toString()
+
+/** The port name of the RS256-2048 proxy whose fetch runs on node:http (a proposed fix). */
+export const NODE_FETCH_VARIANT = 'RS256-2048 node:http fetch'
+
+export function benchProxy(
+  jwk: PrivateJwk,
+  overrides: Partial<ProxyOptions> & { idpOrigin?: string } = {},
+): IdpProxy {
+  const { idpOrigin = 'https://idp.example.com', ...rest } = overrides
+  return createProxy({
+    baseUrl: PROXY_ORIGIN,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    redirectUris: [REDIRECT_URI],
+    idp: {
+      issuer: idpOrigin,
+      authorizationEndpoint: `${idpOrigin}/authorize`,
+      tokenEndpoint: `${idpOrigin}/token`,
+    },
+    keys: staticKeySource(jwk),
+    pkce: true,
+    store: createMemoryStore(),
+    allowInsecureHttp: idpOrigin.startsWith('http:'),
+    ...rest,
+  })
+}
+
+export type ServedVia = 'express-adapter' | 'node:http bridge (Express adapter unavailable)'
+
+/** Serves `proxy` through the Express adapter when it exists, else through the minimal bridge. */
+export async function serveProxy(proxy: IdpProxy): Promise<{ server: Server; via: ServedVia }> {
+  const proxyRouter = await loadProxyRouter()
+  if (isSkipped(proxyRouter)) {
+    // Said once per server process, so the table's label can stay short.
+    process.stderr.write(`bench: served through the node:http bridge: ${proxyRouter.skipped}\n`)
+    return {
+      server: bridgeServer(proxy.handle, PROXY_ORIGIN),
+      via: 'node:http bridge (Express adapter unavailable)',
+    }
+  }
+  const app = express()
+  app.use(proxyRouter(proxy))
+  return { server: createServer(app), via: 'express-adapter' }
+}
+
+export function listen(server: NetServer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      if (typeof address === 'object' && address) resolve(address.port)
+      else reject(new Error('no address'))
+    })
+  })
+}
