@@ -6,16 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { bundleOptions } from '@idp-proxy/lambda-adapter/bundle-options'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 export const COLD_PARTS = ['core', 'dynamodb-client', 'secrets-manager-client'] as const
 /** Built with code splitting: the lazy-SDK prototype's entry plus its chunks. */
 export const LAZY_PART = 'authorize-lazy-sdk'
 export type ColdPart = (typeof COLD_PARTS)[number] | typeof LAZY_PART
-
-// The Lambda bundles' banner: bundled CommonJS (the SDK) calls require().
-const BANNER =
-  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
 
 export async function buildColdParts(): Promise<
   { paths: Record<ColdPart, string>; remove(): void } | { skipped: string }
@@ -27,18 +24,8 @@ export async function buildColdParts(): Promise<
     return { skipped: 'esbuild not installed' }
   }
   const outdir = mkdtempSync(join(tmpdir(), 'bench-cold-parts-'))
-  const common: import('esbuild').BuildOptions = {
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    banner: { js: BANNER },
-    legalComments: 'none',
-    logLevel: 'error',
-  }
+  // The Lambda bundles' own settings, so each part costs what it costs in a real bundle.
+  const common: import('esbuild').BuildOptions = { ...bundleOptions, logLevel: 'error' }
   await esbuild.build({
     ...common,
     entryPoints: Object.fromEntries(

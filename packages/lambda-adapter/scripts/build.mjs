@@ -3,11 +3,8 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { build } from 'esbuild'
+import { bundleOptions } from './bundle-options.mjs'
 import { bundlePath, formatKb, packageDir, ROUTES, sizeOf } from './bundles.mjs'
-
-// Bundled CommonJS dependencies (the AWS SDK) call require('node:https'); ESM has no `require`.
-const banner =
-  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
 
 export async function buildBundles({ quiet = false } = {}) {
   rmSync(join(packageDir, 'dist'), { recursive: true, force: true })
@@ -16,15 +13,7 @@ export async function buildBundles({ quiet = false } = {}) {
     entryPoints: Object.fromEntries(ROUTES.map((route) => [route, `src/entries/${route}.ts`])),
     outdir: 'dist',
     entryNames: '[name]/index',
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    banner: { js: banner },
-    legalComments: 'none',
+    ...bundleOptions,
     logLevel: quiet ? 'error' : 'warning',
   })
   const sizes = ROUTES.map(sizeOf)
