@@ -137,6 +137,40 @@ export async function signAndVerify(privateInput: unknown, publicKeys: PublicJwk
 }
 
 /** openssl, which the certificate tests need (node:crypto cannot create certificates). */
+/**
+ * A self-signed certificate and its unencrypted private key, made by openssl in `dir`:
+ * `keyOut` and `certOut` are file names there. `newKey` is openssl's `-newkey` argument
+ * (`rsa:2048`, or `ec` with a P-256 curve).
+ */
+export function selfSignedCertificate(
+  dir: string,
+  options: {
+    keyOut: string
+    certOut: string
+    subject: string
+    days: number
+    newKey?: 'rsa:2048' | 'ec'
+  },
+): void {
+  const newKey =
+    options.newKey === 'ec'
+      ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']
+      : ['-newkey', 'rsa:2048']
+  openssl(
+    [
+      'req',
+      '-x509',
+      ...newKey,
+      '-nodes',
+      '-keyout',
+      options.keyOut,
+      '-out',
+      options.certOut,
+    ].concat(['-subj', options.subject, '-days', String(options.days)]),
+    dir,
+  )
+}
+
 export function openssl(args: string[], cwd: string): void {
   try {
     execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] })

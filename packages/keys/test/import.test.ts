@@ -10,6 +10,7 @@ import {
   openssl,
   readJson,
   removeTempDirs,
+  selfSignedCertificate,
   signAndVerify,
   tempDir,
 } from './helpers.js'
@@ -80,24 +81,12 @@ test('import: SEC1 EC key ("BEGIN EC PRIVATE KEY") and a PKCS#8 EC key from open
 
 test('import: key + self-signed certificate adds x5c and x5t#S256; the assertion header carries it', async () => {
   const dir = await tempDir()
-  openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'key.pem',
-      '-out',
-      'cert.pem',
-      '-subj',
-      '/CN=idp-proxy test',
-      '-days',
-      '30',
-    ],
-    dir,
-  )
+  selfSignedCertificate(dir, {
+    keyOut: 'key.pem',
+    certOut: 'cert.pem',
+    subject: '/CN=idp-proxy test',
+    days: 30,
+  })
   await chmod(join(dir, 'key.pem'), 0o600)
   openssl(['x509', '-in', 'cert.pem', '-outform', 'DER', '-out', 'cert.der'], dir)
   const der = await readFile(join(dir, 'cert.der'))
@@ -121,24 +110,12 @@ test('import: key + self-signed certificate adds x5c and x5t#S256; the assertion
 
 test('import: a certificate that belongs to another key is refused', async () => {
   const dir = await tempDir()
-  openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'other.pem',
-      '-out',
-      'cert.pem',
-      '-subj',
-      '/CN=other',
-      '-days',
-      '1',
-    ],
-    dir,
-  )
+  selfSignedCertificate(dir, {
+    keyOut: 'other.pem',
+    certOut: 'cert.pem',
+    subject: '/CN=other',
+    days: 1,
+  })
   await chmod(join(dir, 'other.pem'), 0o600)
   const key = await pemFile(dir, 'key.pem', { type: 'pkcs8', keyType: 'rsa' })
   const run = await cli(['import', '--key', key, '--cert', 'cert.pem'], dir)
@@ -151,26 +128,13 @@ test('import: a certificate that belongs to another key is refused', async () =>
 
 test('import: clear one-line errors for unusable input', async () => {
   const dir = await tempDir()
-  openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'k.pem',
-      '-out',
-      'cert.pem',
-      '-subj',
-      '/CN=x',
-      '-days',
-      '1',
-    ],
-    dir,
-  )
+  selfSignedCertificate(dir, {
+    keyOut: 'k.pem',
+    certOut: 'cert.pem',
+    subject: '/CN=x',
+    days: 1,
+    newKey: 'ec',
+  })
   await chmod(join(dir, 'k.pem'), 0o600)
   openssl(['pkey', '-in', 'k.pem', '-pubout', '-out', 'public.pem'], dir)
   openssl(['genrsa', '-aes256', '-passout', 'pass:secret', '-out', 'encrypted.pem', '2048'], dir)

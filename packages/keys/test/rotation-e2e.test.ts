@@ -17,7 +17,7 @@ import { createStrictIdp, type StrictIdp, useMsw } from '@idp-proxy/testing'
 import { decodeProtectedHeader, type JSONWebKeySet } from 'jose'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { cli, openssl, readJson, removeTempDirs, tempDir } from './helpers.js'
+import { cli, readJson, removeTempDirs, selfSignedCertificate, tempDir } from './helpers.js'
 
 const CLIENT_ID = 'proxy-client'
 const CLIENT_SECRET = 'cognito-secret-0123456789abcdef'
@@ -203,24 +203,12 @@ test('rotate, publish, promote, drop: no token request fails at any step', async
 
 test('an imported key with a certificate sends x5t#S256 through the proxy', async () => {
   const dir = await tempDir()
-  openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'key.pem',
-      '-out',
-      'cert.pem',
-      '-subj',
-      '/CN=entra',
-      '-days',
-      '7',
-    ],
-    dir,
-  )
+  selfSignedCertificate(dir, {
+    keyOut: 'key.pem',
+    certOut: 'cert.pem',
+    subject: '/CN=entra',
+    days: 7,
+  })
   const run = await cli(
     [
       'import',
