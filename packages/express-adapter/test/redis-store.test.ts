@@ -156,6 +156,15 @@ function eventLogger() {
 
 const outage = suite('Redis outage in the middle of a flow')
 let server: TestServer
+
+/** The proxy on `store`, mounted on the shared test server; its IdP and its route URLs. */
+async function serveWithStore(store: RedisFlowStore) {
+  const { proxy, idp } = await testProxy(server.origin, { store })
+  const app = express()
+  app.use(proxyRouter(proxy))
+  server.setListener(app)
+  return { idp, urls: { authorize: `${server.origin}/authorize`, token: `${server.origin}/token` } }
+}
 let outageRedis: RedisProcess
 
 setUp(outage, async () => {
@@ -177,11 +186,7 @@ outage(
       commandTimeoutMs: 500,
     })
     await flows.connect()
-    const { proxy, idp } = await testProxy(server.origin, { store: flows })
-    const app = express()
-    app.use(proxyRouter(proxy))
-    server.setListener(app)
-    const urls = { authorize: `${server.origin}/authorize`, token: `${server.origin}/token` }
+    const { idp, urls } = await serveWithStore(flows)
 
     try {
       const started = await authorizeAtProxy(urls, idp)
@@ -216,11 +221,7 @@ outage(
   async () => {
     const flows = new RedisFlowStore({ url: outageRedis.url, commandTimeoutMs: 200 })
     await flows.connect()
-    const { proxy, idp } = await testProxy(server.origin, { store: flows })
-    const app = express()
-    app.use(proxyRouter(proxy))
-    server.setListener(app)
-    const urls = { authorize: `${server.origin}/authorize`, token: `${server.origin}/token` }
+    const { idp, urls } = await serveWithStore(flows)
     try {
       const started = await authorizeAtProxy(urls, idp)
       outageRedis.freeze()
