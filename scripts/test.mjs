@@ -83,7 +83,7 @@ function run({ dir, script }, node) {
     ].join(delimiter)
     const child = spawn('sh', ['-c', script], {
       cwd,
-      env: { ...process.env, PATH: path },
+      env: { ...process.env, PATH: path, IDP_PROXY_BUILT: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
