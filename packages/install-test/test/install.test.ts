@@ -3,7 +3,8 @@
  * with plain npm into a new project under the system's temp directory, outside the workspace.
  * There, with the Node that runs this test, an Express 5 app mounting `proxyRouter` completes a
  * sign-in against the strict mock IdP (on loopback, served from this process), the core README's
- * msw test passes, both are type-checked as strictly as a user might, and the bins answer --help.
+ * msw test passes, it and every README example type-check as strictly as a user might, and the
+ * bins answer --help.
  */
 import { type SpawnOptions, spawn } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
@@ -97,12 +98,12 @@ function versionOf(manifest: string, name: string): string {
   return `${name}@${range}`
 }
 
-/** The core README's msw example, the first ts block under its "msw" heading, as it stands. */
-function readmeExample(): string {
-  const readme = readFileSync(join(ROOT, 'packages/core/README.md'), 'utf8')
-  const section = readme.split(/^## .*msw.*$/m)[1]
+/** A README's first ts block (after `heading`, when given), exactly as it stands. */
+function readmeExample(name: string, heading?: RegExp): string {
+  const readme = readFileSync(join(ROOT, 'packages', name, 'README.md'), 'utf8')
+  const section = heading ? readme.split(heading)[1] : readme
   const block = section?.match(/```ts\n([\s\S]*?)```/)?.[1]
-  if (!block) throw new Error('packages/core/README.md has no ts block under an "msw" heading')
+  if (!block) throw new Error(`packages/${name}/README.md has no ts example`)
   return block
 }
 
@@ -123,13 +124,13 @@ test.before(async () => {
   }
   work = mkdtempSync(join(tmpdir(), 'idp-proxy-install-'))
   const packed = join(work, 'tarballs')
+  const filters = PUBLIC.flatMap((name) => ['--filter', `@idp-proxy/${name}`])
+  const result = await run('pnpm', ['-r', ...filters, 'pack', '--pack-destination', packed], {
+    cwd: ROOT,
+  })
+  assert.is(result.code, 0, shown(result))
   for (const name of PUBLIC) {
-    const before = new Set(existsSync(packed) ? readdirSync(packed) : [])
-    const result = await run('pnpm', ['pack', '--pack-destination', packed], {
-      cwd: join(ROOT, 'packages', name),
-    })
-    assert.is(result.code, 0, shown(result))
-    const file = readdirSync(packed).find((entry) => !before.has(entry))
+    const file = readdirSync(packed).find((entry) => entry.startsWith(`idp-proxy-${name}-`))
     assert.ok(file, `pnpm pack wrote no tarball for ${name}`)
     tarballs[name] = join(packed, file)
   }
@@ -158,7 +159,11 @@ test.before(async () => {
     }),
   )
   cpSync(join(FIXTURE, 'app.ts'), join(app, 'src', 'app.ts'))
-  writeFileSync(join(app, 'src', 'core.test.ts'), readmeExample())
+  writeFileSync(join(app, 'src', 'core.test.ts'), readmeExample('core', /^## .*msw.*$/m))
+  // The other READMEs' examples are type-checked with the app (not run: they need AWS or a port).
+  for (const name of ['express-adapter', 'keys', 'lambda-adapter']) {
+    writeFileSync(join(app, 'src', `readme-${name}.ts`), readmeExample(name))
+  }
 
   const started = Date.now()
   const installed = await npm(
@@ -211,8 +216,9 @@ test('an Express app gets no AWS SDK, no tsx and no TypeScript sources', () => {
   }
 })
 
-test('tsc --strict --exactOptionalPropertyTypes, skipLibCheck false: app and README test compile', async () => {
-  const result = await run(
+/** tsc in the fresh project, as strict as a user might be (the tsconfig says the same). */
+const strictTsc = () =>
+  run(
     process.execPath,
     [
       'node_modules/typescript/bin/tsc',
@@ -225,13 +231,62 @@ test('tsc --strict --exactOptionalPropertyTypes, skipLibCheck false: app and REA
     ],
     { cwd: app },
   )
+
+test('idp-proxy serve with STORE=dynamodb names the package to install', async () => {
+  const result = await npx(['idp-proxy', 'serve'], app, {
+    PROXY_BASE_URL: 'http://127.0.0.1:1',
+    IDP_ISSUER: idp.issuer,
+    IDP_CLIENT_ID: CLIENT_ID,
+    COGNITO_REDIRECT_URIS: COGNITO_REDIRECT,
+    COGNITO_CLIENT_SECRET: CLIENT_SECRET,
+    PRIVATE_KEY: JSON.stringify(privateJwk),
+    ALLOW_INSECURE_HTTP: 'true',
+    STORE: 'dynamodb',
+    FLOW_TABLE_NAME: 'flows',
+    PORT: '0',
+    HOST: '127.0.0.1',
+  })
+  assert.is(result.code, 1, shown(result))
+  assert.match(result.stderr, /npm install @idp-proxy\/lambda-adapter/)
+})
+
+test('the Lambda adapter installs and loads under plain node', async () => {
+  const installed = await npm(
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--loglevel=error',
+      tarballs['lambda-adapter'] as string,
+    ],
+    app,
+  )
+  assert.is(installed.code, 0, shown(installed))
+  const loaded = await run(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const lambda = await import('@idp-proxy/lambda-adapter')
+       const dynamodb = await import('@idp-proxy/lambda-adapter/dynamodb')
+       process.stdout.write(typeof dynamodb.DynamoDbFlowStore + ' ' + (Object.keys(lambda).length > 0))`,
+    ],
+    { cwd: app },
+  )
+  assert.is(loaded.code, 0, shown(loaded))
+  assert.is(loaded.stdout, 'function true')
+})
+
+test('tsc --strict --exactOptionalPropertyTypes, skipLibCheck false: the app and READMEs compile', async () => {
+  const result = await strictTsc()
   assert.is(result.code, 0, shown(result))
   assert.ok(existsSync(join(app, 'out', 'app.js')))
 })
 
 test('the published type declarations hold no `any`', () => {
   const offenders: string[] = []
-  for (const name of ['core', 'express-adapter', 'keys']) {
+  for (const name of PUBLIC) {
     const dist = join(app, 'node_modules', '@idp-proxy', name, 'dist')
     for (const file of readdirSync(dist, { recursive: true }).map(String)) {
       if (!file.endsWith('.d.ts')) continue
@@ -335,52 +390,6 @@ test('npx idp-proxy --help and npx idp-proxy-keys --help', async () => {
   const keysHelp = await npx(['idp-proxy-keys', '--help'], app)
   assert.is(keysHelp.code, 0, shown(keysHelp))
   assert.match(keysHelp.stdout, /Usage: idp-proxy-keys /, shown(keysHelp))
-})
-
-test('idp-proxy serve with STORE=dynamodb names the package to install', async () => {
-  const result = await npx(['idp-proxy', 'serve'], app, {
-    PROXY_BASE_URL: 'http://127.0.0.1:1',
-    IDP_ISSUER: idp.issuer,
-    IDP_CLIENT_ID: CLIENT_ID,
-    COGNITO_REDIRECT_URIS: COGNITO_REDIRECT,
-    COGNITO_CLIENT_SECRET: CLIENT_SECRET,
-    PRIVATE_KEY: JSON.stringify(privateJwk),
-    ALLOW_INSECURE_HTTP: 'true',
-    STORE: 'dynamodb',
-    FLOW_TABLE_NAME: 'flows',
-    PORT: '0',
-    HOST: '127.0.0.1',
-  })
-  assert.is(result.code, 1, shown(result))
-  assert.match(result.stderr, /npm install @idp-proxy\/lambda-adapter/)
-})
-
-test('the Lambda adapter installs and loads under plain node', async () => {
-  const installed = await npm(
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--prefer-offline',
-      '--loglevel=error',
-      tarballs['lambda-adapter'] as string,
-    ],
-    app,
-  )
-  assert.is(installed.code, 0, shown(installed))
-  const loaded = await run(
-    process.execPath,
-    [
-      '--input-type=module',
-      '-e',
-      `const lambda = await import('@idp-proxy/lambda-adapter')
-       const dynamodb = await import('@idp-proxy/lambda-adapter/dynamodb')
-       process.stdout.write(typeof dynamodb.DynamoDbFlowStore + ' ' + (Object.keys(lambda).length > 0))`,
-    ],
-    { cwd: app },
-  )
-  assert.is(loaded.code, 0, shown(loaded))
-  assert.is(loaded.stdout, 'function true')
 })
 
 test.run()
