@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// Runs every workspace package's tests, one package at a time, and closes with one line:
-// "N passed, N failed". Each package's `test` script runs uvu (one or more processes); we sum
-// the "Total:"/"Passed:" lines uvu prints. Usage: pnpm test [package-dir ...]
+// Builds the public packages, runs every workspace package's tests, one package at a time, and
+// closes with one line: "N passed, N failed". Each package's `test` script runs uvu (one or more
+// processes); we sum the "Total:"/"Passed:" lines uvu prints. Usage: pnpm test [package-dir ...]
+//
+// The suites run on the Node that runs this script (`pnpm test` gives the workspace's Node 24,
+// the root devDependency). IDP_PROXY_TEST_NODES, a comma-separated list of node executables, runs
+// the whole suite once on each instead (CI: Node 22 and 24), and the closing line sums them all.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { delimiter, dirname, join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
 const all = [
@@ -15,12 +19,19 @@ const all = [
   'packages/express-adapter',
   'pulumi',
   'dev',
+  'packages/install-test',
 ]
 const wanted = process.argv.slice(2)
-const dirs = (wanted.length ? wanted : all).filter((dir) => {
+const suites = (wanted.length ? wanted : all).flatMap((dir) => {
   const manifest = join(root, dir, 'package.json')
-  return existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).scripts?.test
+  const script = existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).scripts?.test
+  return script ? [{ dir, script }] : []
 })
+const nodes = (process.env.IDP_PROXY_TEST_NODES ?? '')
+  .split(',')
+  .map((path) => path.trim())
+  .filter(Boolean)
+if (nodes.length === 0) nodes.push(process.execPath)
 
 // Servers and browsers some suites use, from Debian's packages. Installed when missing and this
 // user may install (root or password-less sudo); otherwise those suites fail and say why.
@@ -52,10 +63,31 @@ if (missing.length && has('apt-get')) {
 // uvu colours its summary; strip ANSI before reading numbers.
 const plain = (text) => text.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
 
-function run(dir) {
+// The bins and the pack-and-install test run the built output: build it once, first (CI, which
+// has just built, says so with IDP_PROXY_BUILT=1).
+const build =
+  process.env.IDP_PROXY_BUILT === '1'
+    ? { status: 0 }
+    : spawnSync('pnpm', ['-s', 'build'], { cwd: root, stdio: 'inherit' })
+if (build.status !== 0) {
+  console.log('\nthe build failed\n0 passed, 1 failed')
+  process.exit(1)
+}
+
+// What `pnpm run test` would do, except that `node` is the one asked for: pnpm puts
+// node_modules/.bin (and its Node 24) first on PATH, so the script runs with that PATH ahead.
+function run({ dir, script }, node) {
   return new Promise((resolve) => {
-    const child = spawn('pnpm', ['run', '--silent', 'test'], {
-      cwd: join(root, dir),
+    const cwd = join(root, dir)
+    const path = [
+      dirname(node),
+      join(cwd, 'node_modules', '.bin'),
+      join(root, 'node_modules', '.bin'),
+      process.env.PATH ?? '',
+    ].join(delimiter)
+    const child = spawn('sh', ['-c', script], {
+      cwd,
+      env: { ...process.env, PATH: path, IDP_PROXY_BUILT: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
@@ -71,22 +103,45 @@ function run(dir) {
 
 let passed = 0
 let failed = 0
-const broken = []
-for (const dir of dirs) {
-  console.log(`\n=== ${dir} ===`)
-  const { code, out } = await run(dir)
-  const totals = [...out.matchAll(/Total:\s+(\d+)/g)].map((m) => Number(m[1]))
-  const passes = [...out.matchAll(/Passed:\s+(\d+)/g)].map((m) => Number(m[1]))
-  const total = totals.reduce((a, b) => a + b, 0)
-  const pass = passes.reduce((a, b) => a + b, 0)
-  passed += pass
-  failed += total - pass
-  // A package that exits non-zero without uvu counting a failure (crash, import error) counts once.
-  if (code !== 0 && total === pass) {
+const lines = []
+for (const node of nodes) {
+  // The real executable (a .bin entry may be a shell shim) and its version.
+  const probe = spawnSync(node, ['-p', 'process.execPath + " " + process.version'], {
+    encoding: 'utf8',
+  })
+  const [executable, version] = probe.stdout?.trim().split(' ') ?? []
+  if (probe.status !== 0 || !executable || !version) {
+    console.log(`\ncannot run ${node}`)
     failed += 1
-    broken.push(dir)
+    continue
   }
+  const started = Date.now()
+  let nodePassed = 0
+  let nodeFailed = 0
+  const broken = []
+  for (const suite of suites) {
+    console.log(`\n=== ${suite.dir} (Node ${version}) ===`)
+    const { code, out } = await run(suite, executable)
+    const totals = [...out.matchAll(/Total:\s+(\d+)/g)].map((m) => Number(m[1]))
+    const passes = [...out.matchAll(/Passed:\s+(\d+)/g)].map((m) => Number(m[1]))
+    const total = totals.reduce((a, b) => a + b, 0)
+    const pass = passes.reduce((a, b) => a + b, 0)
+    nodePassed += pass
+    nodeFailed += total - pass
+    // A package that exits non-zero without uvu counting a failure (crash, import error) counts once.
+    if (code !== 0 && total === pass) {
+      nodeFailed += 1
+      broken.push(suite.dir)
+    }
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(0)
+  lines.push(
+    `on Node ${version} (${seconds} s): ${nodePassed} passed, ${nodeFailed} failed` +
+      (broken.length ? `; failed to run: ${broken.join(', ')}` : ''),
+  )
+  passed += nodePassed
+  failed += nodeFailed
 }
-if (broken.length) console.log(`\nfailed to run: ${broken.join(', ')}`)
-console.log(`\n${passed} passed, ${failed} failed`)
+console.log(`\n${lines.join('\n')}`)
+console.log(`${passed} passed, ${failed} failed`)
 process.exit(failed > 0 ? 1 : 0)

@@ -9,7 +9,12 @@ const HERE = dirname(fileURLToPath(import.meta.url))
 /** `pnpm bench --profile` sets this: every child writes a V8 CPU profile there on exit. */
 function execArgv(): string[] {
   const dir = process.env.BENCH_PROFILE_DIR
-  return ['--import', 'tsx', ...(dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : [])]
+  return [
+    '--conditions=source',
+    '--import',
+    'tsx',
+    ...(dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : []),
+  ]
 }
 
 export interface RunningChild {

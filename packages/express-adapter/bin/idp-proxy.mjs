@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Launcher for the `idp-proxy` command: registers tsx (resolved from this package, whatever the
-// working directory) and runs the TypeScript entry point. pnpm and npm link this file as the bin.
-import { register } from 'tsx/esm/api'
-
-register()
-await import('../src/bin.ts')
+// The `idp-proxy` command: the built CLI. Inside the repository, `pnpm build` makes it.
+const entry = new URL('../dist/bin.js', import.meta.url)
+await import(entry.href).catch((error) => {
+  if (error?.code === 'ERR_MODULE_NOT_FOUND' && error.url === entry.href) {
+    console.error('idp-proxy: not built yet: run `pnpm build` in the repository first')
+    process.exit(1)
+  }
+  throw error
+})

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env node
 /**
  * `idp-proxy serve`: the standalone server. Configuration comes from environment variables only
  * (`idp-proxy --help` lists them). Exits 1 with one line naming the variable when the

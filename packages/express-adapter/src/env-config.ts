@@ -91,7 +91,14 @@ async function dynamoDbStore(env: Env): Promise<FlowStore> {
   if (!tableName) throw invalidOption('FLOW_TABLE_NAME', 'is required when STORE=dynamodb')
   // A variable specifier: the module is the other adapter's, loaded at run time only.
   const specifier = '@idp-proxy/lambda-adapter/dynamodb'
-  const module = (await import(specifier)) as Partial<DynamoDbModule>
+  // An optional peer dependency, so that an Express app never installs the AWS SDK.
+  const module = (await import(specifier).catch((error: unknown) => {
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error
+    throw invalidOption(
+      'STORE',
+      'dynamodb needs the package @idp-proxy/lambda-adapter: npm install @idp-proxy/lambda-adapter',
+    )
+  })) as Partial<DynamoDbModule>
   if (typeof module.DynamoDbFlowStore !== 'function') {
     throw invalidOption('STORE', 'the DynamoDB store is not available in this installation')
   }

@@ -256,7 +256,7 @@ test('an unreachable Redis at start-up: startServer rejects (ERR_STORE_UNAVAILAB
   assert.is(await connects(`http://127.0.0.1:${port}/health`), false)
 })
 
-test('the bin launcher runs from any directory (tsx resolved from the package)', async () => {
+test('the bin launcher runs the built CLI from any directory', async () => {
   const launcher = join(PACKAGE_DIR, 'bin', 'idp-proxy.mjs')
   const server = runServer(['--help'], {}, [launcher], tmpdir())
   const exit = await server.exited

@@ -120,7 +120,7 @@ test('pnpm keys (root script): relative paths mean the directory the user runs i
 test('src/bin.ts under node --import tsx', async () => {
   const result = await run(
     process.execPath,
-    ['--import', 'tsx', SOURCE_BIN, 'public', '--help'],
+    ['--conditions=source', '--import', 'tsx', SOURCE_BIN, 'public', '--help'],
     PACKAGE,
   )
   assert.is(result.code, 0, result.stderr)

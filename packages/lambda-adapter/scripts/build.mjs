@@ -7,13 +7,17 @@ import { bundleOptions } from './bundle-options.mjs'
 import { bundlePath, formatKb, packageDir, ROUTES, sizeOf } from './bundles.mjs'
 
 export async function buildBundles({ quiet = false } = {}) {
-  rmSync(join(packageDir, 'dist'), { recursive: true, force: true })
+  // Only the bundles' folders: dist/ also holds the package's tsc output (what npm installs).
+  for (const route of ROUTES)
+    rmSync(join(packageDir, 'dist', route), { recursive: true, force: true })
   await build({
     absWorkingDir: packageDir,
     entryPoints: Object.fromEntries(ROUTES.map((route) => [route, `src/entries/${route}.ts`])),
     outdir: 'dist',
     entryNames: '[name]/index',
     ...bundleOptions,
+    // The workspace packages' TypeScript sources, so bundling does not wait for their builds.
+    conditions: ['source'],
     logLevel: quiet ? 'error' : 'warning',
   })
   const sizes = ROUTES.map(sizeOf)

@@ -12,7 +12,7 @@ export const bundleOptions = {
   minify: true,
   format: 'esm',
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   mainFields: ['module', 'main'],
   banner: { js: banner },
   legalComments: 'none',

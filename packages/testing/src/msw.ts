@@ -16,10 +16,15 @@ let listening = false
 export function startMsw(): SetupServer {
   if (!listening) {
     server.listen({
-      onUnhandledRequest(request, print) {
-        if (LOOPBACK.has(new URL(request.url).hostname)) return
-        // Logs the request and throws, which fails it.
-        print.error()
+      onUnhandledFrame({ frame }) {
+        const { request } = frame.data as { request?: Request }
+        if (!request) return
+        const url = new URL(request.url)
+        if (LOOPBACK.has(url.hostname)) return
+        // Our own line, not msw's (which prints the body: secrets). A thrown Response.error()
+        // fails the request as a network error (any other throw would answer a 500).
+        console.error(`no msw handler for ${request.method} ${url.origin}${url.pathname}`)
+        throw Response.error()
       },
     })
     listening = true

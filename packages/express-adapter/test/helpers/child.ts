@@ -22,7 +22,7 @@ export interface ServerChild {
 export function runServer(
   args: string[],
   env: Record<string, string>,
-  command = ['--import', 'tsx', 'src/bin.ts'],
+  command = ['--conditions=source', '--import', 'tsx', 'src/bin.ts'],
   cwd = PACKAGE_DIR,
 ): ServerChild {
   const child = spawn(process.execPath, [...command, ...args], {
