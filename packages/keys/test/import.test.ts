@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { PublicJwk } from '@idp-proxy/core'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { DEFAULT_KEY_DIR } from '../src/files.js'
 import {
   cli,
   fileMode,
@@ -34,7 +35,7 @@ async function importAndCheck(dir: string, args: string[]) {
   const run = await cli(['import', ...args], dir)
   assert.is(run.code, 0, run.stderr)
   const printed = JSON.parse(run.stdout) as PublicJwk
-  const out = join(dir, `${printed.kid}.private.jwk.json`)
+  const out = join(dir, DEFAULT_KEY_DIR, `${printed.kid}.private.jwk.json`)
   const jwk = await readJson(out)
   assert.is(await fileMode(out), 0o600)
   assert.is(jwk.kid, printed.kid)
