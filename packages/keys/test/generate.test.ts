@@ -133,6 +133,7 @@ test('generate: wrong flags fail with one line and exit 1', async () => {
     [['generate', 'extra'], /unexpected argument "extra"/],
     [['generate', '--out', 'taken'], /--out: .*taken is not a directory/],
     [['generate', '--out', 'taken/keys'], /--out: cannot create .*taken\/keys: a part of the path/],
+    [['generate', '--out', '-'], /--out: private keys are never written to standard output/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [[], /no command given/],
   ]

@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto'
-import { chmod, readFile, writeFile } from 'node:fs/promises'
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { PublicJwk } from '@idp-proxy/core'
 import { test } from 'uvu'
@@ -164,6 +164,10 @@ test('import: clear one-line errors for unusable input', async () => {
       /the certificate file holds no PEM "CERTIFICATE" block/,
     ],
     [['import', '--key', 'k.pem', '--alg', 'none'], /--alg: "none" is not supported/],
+    [
+      ['import', '--key', 'k.pem', '--out', '-'],
+      /--out: private keys are never written to standard output/,
+    ],
   ]
   for (const [args, expected] of cases) {
     const run = await cli(args, dir)
@@ -172,6 +176,8 @@ test('import: clear one-line errors for unusable input', async () => {
     assert.is(run.stderr.trimEnd().split('\n').length, 1)
     assert.is(run.stdout, '')
   }
+  const written = (await readdir(dir)).filter((name) => name === '-' || name === '.local')
+  assert.equal(written, [], 'no key written on failure, none to a file named "-"')
 })
 
 test('import: a key file with group/world read access gets a warning, --out FILE is honoured', async () => {

@@ -44,6 +44,14 @@ function fileSafe(kid: string): string {
   return kid.replace(/[^A-Za-z0-9._-]/g, '_')
 }
 
+/** `--out`, which every command uses for private key material: never standard output. */
+function outputFlag(flags: Flags): string | undefined {
+  const out = stringFlag(flags, 'out')
+  if (out === '-')
+    throw invalidOption('--out', 'private keys are never written to standard output; give a path')
+  return out
+}
+
 function warnLooseMode(io: CliIo, file: InputFile): void {
   if (file.looseMode === undefined) return
   io.stderr(
@@ -59,7 +67,7 @@ export const generate: Command = async (flags, io) => {
   const bits = numberFlag(flags, 'bits')
   const alg = stringFlag(flags, 'alg')
   const kid = stringFlag(flags, 'kid')
-  const outFlag = stringFlag(flags, 'out')
+  const outFlag = outputFlag(flags)
   const dir = resolve(io.cwd, outFlag ?? DEFAULT_KEY_DIR)
   const jwk = await generateKey({
     ...(alg === undefined ? {} : { alg }),
@@ -117,7 +125,7 @@ export const importKey: Command = async (flags, io) => {
   })
   const { jwk, certificate } = imported
   warnLooseMode(io, keyFile)
-  const outFlag = stringFlag(flags, 'out')
+  const outFlag = outputFlag(flags)
   const out = resolve(
     io.cwd,
     outFlag ?? join(DEFAULT_KEY_DIR, `${fileSafe(jwk.kid)}.private.jwk.json`),
@@ -168,9 +176,7 @@ async function keySetInput(
     io.cwd,
     io.readStdin,
   )
-  const outFlag = stringFlag(flags, 'out')
-  if (outFlag === '-')
-    throw invalidOption('--out', 'private keys are never written to standard output; give a file')
+  const outFlag = outputFlag(flags)
   if (outFlag === undefined && input.path === '-')
     throw invalidOption('--out', 'is required when --in is "-"')
   const out = outFlag === undefined ? input.path : resolve(io.cwd, outFlag)
