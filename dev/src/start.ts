@@ -110,6 +110,8 @@ async function main(): Promise<void> {
     console.error(`idp-proxy local run could not start: ${(error as Error).message}`)
     process.exit(1)
   }
+  // Before the banner: whoever reads "Ctrl-C stops all three" may press it at once.
+  stopOnSignals(run)
   const user = run.users[0]
   const requirements = ['private_key_jwt', options.pkce === false ? undefined : 'PKCE S256']
   if (options.idpRequireAcr) requirements.push(`acr_values=${options.idpRequireAcr}`)
@@ -129,7 +131,6 @@ idp-proxy local run (development only)
 
 Ctrl-C stops all three. The proxy logs one JSON line per request below.
 `)
-  stopOnSignals(run)
 }
 
 /**

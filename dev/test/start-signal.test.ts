@@ -4,7 +4,7 @@
  * quietly: status 0, no stack trace, no pnpm ELIFECYCLE report.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
+import { type AddressInfo, createServer, type Server } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -13,15 +13,22 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 // A bound, not a timing: a start that never becomes ready must not hang the suite.
 const GIVE_UP_MS = 60_000
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
+/** `count` distinct free loopback ports: all held open at once, so none is handed out twice. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer()
+          server.once('error', reject)
+          server.listen(0, '127.0.0.1', () => resolve(server))
+        }),
+    ),
+  )
+  const ports = servers.map((server) => (server.address() as AddressInfo).port)
+  await Promise.all(servers.map((server) => new Promise((done) => server.close(done))))
+  return ports
 }
 
 interface Stopped {
@@ -31,9 +38,12 @@ interface Stopped {
   stderr: string
 }
 
-/** Runs `pnpm start` in its own process group and sends `signal` to the group once it is ready. */
-async function startThenSignal(signal: NodeJS.Signals): Promise<Stopped> {
-  const [standin, proxy, idp] = [await freePort(), await freePort(), await freePort()]
+/**
+ * Runs `pnpm start` in its own process group and, once it is ready, sends `signal` to the whole
+ * group (as a terminal's Ctrl-C does) or to the outer pnpm only (as `kill <pid>` does).
+ */
+async function startThenSignal(signal: NodeJS.Signals, to: 'group' | 'pnpm'): Promise<Stopped> {
+  const [standin, proxy, idp] = await freePorts(3)
   // Not the test runner's pnpm variables: the child is a fresh `pnpm start` from the root.
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith('npm_') && name !== 'INIT_CWD'),
@@ -63,7 +73,7 @@ async function startThenSignal(signal: NodeJS.Signals): Promise<Stopped> {
       stdout += chunk
       if (!sent && stdout.includes('Ctrl-C stops all three')) {
         sent = true
-        process.kill(-group, signal)
+        process.kill(to === 'group' ? -group : group, signal)
       }
     })
     child.stderr?.on('data', (chunk) => {
@@ -88,11 +98,11 @@ function assertQuiet(stopped: Stopped): void {
 }
 
 test('Ctrl-C (SIGINT to the process group) stops pnpm start quietly with status 0', async () => {
-  assertQuiet(await startThenSignal('SIGINT'))
+  assertQuiet(await startThenSignal('SIGINT', 'group'))
 })
 
-test('SIGTERM to the process group stops it the same way', async () => {
-  assertQuiet(await startThenSignal('SIGTERM'))
+test('kill <pid of pnpm start> (SIGTERM, passed down by pnpm) stops it the same way', async () => {
+  assertQuiet(await startThenSignal('SIGTERM', 'pnpm'))
 })
 
 test.run()
