@@ -110,6 +110,8 @@ async function main(): Promise<void> {
     console.error(`idp-proxy local run could not start: ${(error as Error).message}`)
     process.exit(1)
   }
+  // Before the banner: whoever reads "Ctrl-C stops all three" may press it at once.
+  stopOnSignals(run)
   const user = run.users[0]
   const requirements = ['private_key_jwt', options.pkce === false ? undefined : 'PKCE S256']
   if (options.idpRequireAcr) requirements.push(`acr_values=${options.idpRequireAcr}`)
@@ -129,12 +131,28 @@ idp-proxy local run (development only)
 
 Ctrl-C stops all three. The proxy logs one JSON line per request below.
 `)
-  const stop = async () => {
-    await run.close()
-    process.exit(0)
+}
+
+/**
+ * Ctrl-C reaches every process of the terminal's group, and pnpm forwards it to its child once
+ * more: with `once`, that second SIGINT would kill the process mid-close (and pnpm would print
+ * ELIFECYCLE). So the first signal closes the servers and exits 0 (a requested stop is not a
+ * failure), later ones are ignored, and a close that hangs is cut off after a few seconds.
+ */
+function stopOnSignals(run: { close(): Promise<void> }): void {
+  let stopping = false
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return
+    stopping = true
+    process.stdout.write(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping the local run.\n`)
+    setTimeout(() => process.exit(130), 3000).unref()
+    run.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
   }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main()

@@ -199,4 +199,34 @@ test('IdP requiring acr_values: refused when the proxy does not send them', asyn
   })
 })
 
+test("the proxy's error page: styled under its strict CSP, no console errors, Go back works", async () => {
+  await withRun({}, async (run, page) => {
+    const problems: string[] = []
+    page.on('console', (message) => {
+      // Chromium also reports the 400 status itself ("Failed to load resource"): that is the point.
+      const text = message.text()
+      if (/^Failed to load resource/.test(text)) return
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(text)
+    })
+    page.on('pageerror', (error) => problems.push(error.message))
+    await page.goto(run.urls.standin)
+    // An authorization request for a client the proxy does not serve: its own 400 page.
+    const refused = await page.goto(`${run.proxy.authorize}?client_id=someone-else&state=s`)
+    assert.is(refused?.status(), 400)
+    assert.is(await page.textContent('#error-code'), 'ERR_UNKNOWN_CLIENT')
+    assert.match((await page.textContent('#message')) ?? '', /^[A-Z].*\.$/)
+    // The inline stylesheet applied (a CSP that blocked it would leave the banner unstyled).
+    const banner = await page.$eval(
+      '.banner',
+      (element) => getComputedStyle(element).backgroundColor,
+    )
+    assert.is(banner, 'rgb(31, 78, 121)')
+    assert.equal(problems, [], 'no CSP violation or script error')
+    // The nonce-bearing script showed the link; it goes back in the browser's history.
+    await page.click('#back')
+    await page.waitForURL(run.urls.standin)
+    assert.ok(await page.isVisible('#sign-in'))
+  })
+})
+
 test.run()

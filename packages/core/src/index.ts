@@ -17,6 +17,7 @@ export {
   ProxyError,
   type ProxyErrorCode,
 } from './errors.js'
+export { escapeHtml, type HtmlPageOptions, htmlPage } from './html-page.js'
 export type { IdpMetadata } from './idp-metadata.js'
 export {
   isSigningAlgorithm,

@@ -98,7 +98,8 @@ export function createProxy(options: ProxyOptions): Proxy {
           cause: causeOf(error),
         })
       }
-      response = route && BROWSER_ROUTES.has(route) ? errorPage(error) : oauthError(error)
+      response =
+        route && BROWSER_ROUTES.has(route) ? errorPage(error, requestId) : oauthError(error)
     }
     response.headers.set('x-request-id', requestId)
     const level = response.status >= 500 ? 'warn' : 'info'

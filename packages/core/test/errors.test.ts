@@ -1,7 +1,8 @@
 import { delay, HttpResponse, http } from 'msw'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { type FlowStore, type KeySource, staticKeySource } from '../src/index.js'
+import { type FlowStore, type KeySource, ProxyError, staticKeySource } from '../src/index.js'
+import { errorPage } from '../src/responses.js'
 import {
   authorizeUrl,
   BASE_URL,
@@ -59,8 +60,35 @@ async function expectPage(response: Response, status: number, code: string) {
   assert.is(response.status, status, text)
   assert.is(response.headers.get('location'), null, 'never a redirect')
   assert.match(response.headers.get('content-type') ?? '', /^text\/html/)
-  assert.ok(text.includes(`Code: ${code}`), text)
+  assert.is(response.headers.get('cache-control'), 'no-store')
+  assert.ok(text.includes(`<code id="error-code">${code}</code>`), text)
   assert.not.match(text, /\bat .+:\d+:\d+/, 'no stack trace')
+  // A capitalised sentence for people, not the log message.
+  assert.match(text, /<p id="message">[A-Z][^<]*\.<\/p>/)
+  // The request id that the response header and the logs carry, so support can find the line.
+  const requestId = response.headers.get('x-request-id') as string
+  assert.ok(text.includes(`<code id="request-id">${requestId}</code>`), text)
+  // Strict CSP: nothing but this response's own nonce-bearing style and script.
+  const csp = response.headers.get('content-security-policy') ?? ''
+  const nonce = /'nonce-([\w-]+)'/.exec(csp)?.[1] as string
+  assert.ok(nonce && nonce.length >= 16, csp)
+  assert.is(
+    csp,
+    `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+  )
+  assert.equal(text.match(/<(style|script)\b[^>]*>/g), [
+    `<style nonce="${nonce}">`,
+    `<script nonce="${nonce}">`,
+  ])
+  assert.not.match(
+    text,
+    /\b(src|action)=|style="/,
+    'no external resource, no inline style attribute',
+  )
+  // A way back: the browser's history, or this very page for an outage; no other address.
+  const links = [...text.matchAll(/href="([^"]*)"/g)].map((match) => match[1])
+  assert.equal(links, status >= 500 ? ['#', ''] : ['#'])
+  return text
 }
 
 // /authorize and /callback: plain 400 pages, never a redirect to an unconfigured URL.
@@ -384,6 +412,25 @@ test('every response carries a request id; a sane incoming one is kept', async (
     new Request(`${BASE_URL}/health`, { headers: { 'x-request-id': 'bad id\n' } }),
   )
   assert.match(made.headers.get('x-request-id') ?? '', /^[\w-]{16}$/)
+})
+
+test('error page: the message is escaped, each response has its own nonce, a given request id is shown', async () => {
+  const ctx = await setup()
+  const bad = authorizeUrl({ client_id: '<img src=x onerror=alert(1)>' })
+  const first = await ctx.proxy.handle(new Request(bad, { headers: { 'x-request-id': 'req-1.a' } }))
+  const text = await expectPage(first, 400, 'ERR_UNKNOWN_CLIENT')
+  assert.ok(text.includes('<code id="request-id">req-1.a</code>'), text)
+  assert.not.ok(text.includes('<img'), 'request input never becomes markup')
+  const second = await ctx.proxy.handle(new Request(bad))
+  assert.is.not(
+    second.headers.get('content-security-policy'),
+    first.headers.get('content-security-policy'),
+    'a fresh nonce per response',
+  )
+  const direct = errorPage(new ProxyError('ERR_INVALID_REQUEST', 'state: <b>"x"</b> & more'))
+  const html = await direct.text()
+  assert.ok(html.includes('Details: state: &lt;b&gt;&quot;x&quot;&lt;/b&gt; &amp; more'), html)
+  assert.not.ok(html.includes('request-id'), 'no request id line without one')
 })
 
 test.run()

@@ -4,12 +4,21 @@
  * never leaves half a key set behind.
  */
 import { randomBytes } from 'node:crypto'
-import { lstat, open, readFile, rename, rm, stat } from 'node:fs/promises'
+import { lstat, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { invalidOption, ProxyError } from '@idp-proxy/core'
 
 export const PRIVATE_FILE_MODE = 0o600
 export const PUBLIC_FILE_MODE = 0o644
+/** Folders the CLI creates for key files: only their owner may list or enter them. */
+export const KEY_DIR_MODE = 0o700
+
+/**
+ * Where `generate` and `import` write without `--out`, relative to where the user stands.
+ * The repository's .gitignore lists `.local/`; the folder also carries its own `.gitignore`
+ * (`*`), so it stays out of git in any repository the command is run in.
+ */
+export const DEFAULT_KEY_DIR = '.local/keys'
 
 export interface InputFile {
   path: string
@@ -42,6 +51,35 @@ export interface WriteOptions {
   mode: number
   /** The flag that named the file, for error messages. */
   flag: string
+}
+
+/**
+ * Makes sure `dir` is a directory, creating it and its missing parents with mode 0700 (mkdir -p).
+ * An existing folder keeps its mode: the user chose it. With `ignoreAll`, a folder created here
+ * gets a `.gitignore` holding `*`.
+ */
+export async function ensureDirectory(
+  dir: string,
+  flag: string,
+  options: { ignoreAll?: boolean } = {},
+): Promise<void> {
+  let created: string | undefined
+  try {
+    created = await mkdir(dir, { recursive: true, mode: KEY_DIR_MODE })
+  } catch (error) {
+    // EEXIST: a file (not a folder) has that name.
+    if ((error as { code?: string }).code === 'EEXIST')
+      throw invalidOption(flag, `${dir} is not a directory`)
+    throw invalidOption(flag, `cannot create ${dir}: ${reason(error)}`)
+  }
+  if (created === undefined || !options.ignoreAll) return
+  try {
+    await writeFile(join(dir, '.gitignore'), '# Private keys: never commit them.\n*\n', {
+      flag: 'wx',
+    })
+  } catch (error) {
+    throw invalidOption(flag, `cannot write ${join(dir, '.gitignore')}: ${reason(error)}`)
+  }
 }
 
 /** Refuses before anything is written when one of `paths` exists (a command writing two files). */

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import type { PublicJwk } from '@idp-proxy/core'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { DEFAULT_KEY_DIR } from '../src/files.js'
 import {
   assertNoPrivateOutput,
   fileMode,
@@ -59,7 +60,7 @@ test('package bin (npx): generate writes 0600 + public files and prints only the
   await assertNoPrivateOutput(result, await privateValuesIn(dir))
   const printed = JSON.parse(result.stdout) as PublicJwk
   assert.is(printed.kid, 'npx-key')
-  const privatePath = join(dir, 'npx-key.private.jwk.json')
+  const privatePath = join(dir, DEFAULT_KEY_DIR, 'npx-key.private.jwk.json')
   assert.is(await fileMode(privatePath), 0o600)
   await signAndVerify(await readJson(privatePath), printed)
   assert.match(result.stderr, 'Next steps:')
@@ -98,7 +99,7 @@ test('pnpm keys (root script): relative paths mean the directory the user runs i
   )
   assert.is(generated.code, 0, generated.stderr)
   assert.is(
-    await fileMode(join(dir, 'root.private.jwk.json')),
+    await fileMode(join(dir, DEFAULT_KEY_DIR, 'root.private.jwk.json')),
     0o600,
     'written in the user directory, not the root',
   )

@@ -1,9 +1,12 @@
-import { mkdir, readdir, rm } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { PublicJwk } from '@idp-proxy/core'
 import { calculateJwkThumbprint } from 'jose'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { DEFAULT_KEY_DIR } from '../src/files.js'
 import { cli, fileMode, readJson, removeTempDirs, signAndVerify, tempDir } from './helpers.js'
 
 test.after(removeTempDirs)
@@ -13,8 +16,8 @@ async function generateIn(args: string[] = []) {
   const run = await cli(['generate', ...args], dir)
   assert.is(run.code, 0, run.stderr)
   const printed = JSON.parse(run.stdout) as PublicJwk
-  const privatePath = join(dir, `${printed.kid}.private.jwk.json`)
-  const publicPath = join(dir, `${printed.kid}.public.jwk.json`)
+  const privatePath = join(dir, DEFAULT_KEY_DIR, `${printed.kid}.private.jwk.json`)
+  const publicPath = join(dir, DEFAULT_KEY_DIR, `${printed.kid}.public.jwk.json`)
   return { dir, run, printed, privatePath, publicPath }
 }
 
@@ -38,7 +41,7 @@ test('generate: RS256 2048 by default, private file 0600 with alg/use/kid, thumb
   assert.equal(await readJson(publicPath), printed)
   assert.not.ok('d' in printed)
   assert.match(run.stderr, 'aws secretsmanager put-secret-value')
-  assert.match(run.stderr, `file://${printed.kid}.private.jwk.json`)
+  assert.match(run.stderr, `file://${DEFAULT_KEY_DIR}/${printed.kid}.private.jwk.json`)
   assert.match(run.stderr, '/.well-known/jwks.json')
 
   const { protectedHeader } = await signAndVerify(jwk, printed)
@@ -98,7 +101,10 @@ test('generate: refuses to overwrite without --force, replaces with it (still 06
   const blocked = await cli(['generate', '--kid', 'fixed', '--alg', 'ES256'], dir)
   assert.is(blocked.code, 1)
   assert.match(blocked.stderr, /fixed\.public\.jwk\.json already exists/)
-  assert.equal((await readdir(dir)).sort(), ['fixed.public.jwk.json'])
+  assert.equal((await readdir(join(dir, DEFAULT_KEY_DIR))).sort(), [
+    '.gitignore',
+    'fixed.public.jwk.json',
+  ])
   assert.is((await cli(['generate', '--kid', 'fixed', '--alg', 'ES256', '--force'], dir)).code, 0)
   const before = await readJson(privatePath)
   const forced = await cli(['generate', '--kid', 'fixed', '--alg', 'ES256', '--force'], dir)
@@ -109,6 +115,7 @@ test('generate: refuses to overwrite without --force, replaces with it (still 06
 
 test('generate: wrong flags fail with one line and exit 1', async () => {
   const dir = await tempDir()
+  await writeFile(join(dir, 'taken'), 'a file, not a folder')
   const cases: [string[], RegExp][] = [
     [
       ['generate', '--alg', 'HS256'],
@@ -124,10 +131,9 @@ test('generate: wrong flags fail with one line and exit 1', async () => {
     [['generate', '--kid'], /--kid: needs a value/],
     [['generate', '--kid', 'has space'], /kid must be 1 to 128 printable ASCII/],
     [['generate', 'extra'], /unexpected argument "extra"/],
-    [
-      ['generate', '--out', 'missing-dir'],
-      /--out: cannot use .*missing-dir: no such file or directory/,
-    ],
+    [['generate', '--out', 'taken'], /--out: .*taken is not a directory/],
+    [['generate', '--out', 'taken/keys'], /--out: cannot create .*taken\/keys: a part of the path/],
+    [['generate', '--out', '-'], /--out: private keys are never written to standard output/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [[], /no command given/],
   ]
@@ -138,7 +144,7 @@ test('generate: wrong flags fail with one line and exit 1', async () => {
     assert.match(run.stderr, expected)
     assert.is(run.stderr.trimEnd().split('\n').length, 1, `one line for ${args.join(' ')}`)
   }
-  assert.equal(await readdir(dir), [], 'nothing written on failure')
+  assert.equal(await readdir(dir), ['taken'], 'nothing written on failure')
 })
 
 test('--help for the tool and each command', async () => {
@@ -151,6 +157,60 @@ test('--help for the tool and each command', async () => {
     assert.is(help.code, 0)
     assert.match(help.stdout, `Usage: idp-proxy-keys ${command}`)
   }
+})
+
+test('generate without --out: a 0700 folder that git ignores in any repository', async () => {
+  const { dir, privatePath } = await generateIn(['--alg', 'ES256'])
+  assert.is(await fileMode(join(dir, '.local')), 0o700)
+  assert.is(await fileMode(join(dir, DEFAULT_KEY_DIR)), 0o700)
+  assert.is(await fileMode(privatePath), 0o600)
+  assert.match(await readFile(join(dir, DEFAULT_KEY_DIR, '.gitignore'), 'utf8'), /^\*$/m)
+  // A repository with no .gitignore of its own still sees nothing to commit.
+  execFileSync('git', ['init', '-q'], { cwd: dir })
+  assert.is(
+    execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], {
+      cwd: dir,
+      encoding: 'utf8',
+    }),
+    '',
+  )
+  // A second key goes into the same folder; its .gitignore is left as it is.
+  const second = await cli(['generate', '--alg', 'ES256'], dir)
+  assert.is(second.code, 0, second.stderr)
+  assert.is((await readdir(join(dir, DEFAULT_KEY_DIR))).length, 5)
+})
+
+test("the repository's .gitignore covers the default key folder, from the root and below", () => {
+  const root = fileURLToPath(new URL('../../..', import.meta.url))
+  for (const path of [
+    `${DEFAULT_KEY_DIR}/k.private.jwk.json`,
+    `packages/core/${DEFAULT_KEY_DIR}/k.private.jwk.json`,
+  ]) {
+    // check-ignore exits 0 and echoes the path only when a rule ignores it.
+    const out = execFileSync('git', ['check-ignore', '--no-index', path], {
+      cwd: root,
+      encoding: 'utf8',
+    })
+    assert.is(out.trim(), path)
+  }
+})
+
+test('generate --out creates a nested folder with mode 0700; an existing folder keeps its mode', async () => {
+  const dir = await tempDir()
+  const run = await cli(['generate', '--alg', 'ES256', '--kid', 'n', '--out', 'a/b/keys'], dir)
+  assert.is(run.code, 0, run.stderr)
+  for (const folder of ['a', 'a/b', 'a/b/keys'])
+    assert.is(await fileMode(join(dir, folder)), 0o700, folder)
+  assert.is(await fileMode(join(dir, 'a/b/keys/n.private.jwk.json')), 0o600)
+  assert.equal(
+    (await readdir(join(dir, 'a/b/keys'))).sort(),
+    ['n.private.jwk.json', 'n.public.jwk.json'],
+    'no .gitignore in a folder the user named',
+  )
+  assert.match(run.stderr, 'file://a/b/keys/n.private.jwk.json')
+  await mkdir(join(dir, 'shared'), { mode: 0o755 })
+  assert.is((await cli(['generate', '--alg', 'ES256', '--out', 'shared'], dir)).code, 0)
+  assert.is(await fileMode(join(dir, 'shared')), 0o755)
 })
 
 test.run()

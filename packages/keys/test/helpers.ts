@@ -73,14 +73,15 @@ export async function assertNoPrivateOutput(run: Run, values: string[]): Promise
   }
 }
 
-/** Every private member value of every JSON key file in `dir` (PEM keys are caught by their label). */
+/**
+ * Every private member value of every JSON key file in `dir` and its sub-folders (the CLI's
+ * default folder is one); PEM keys are caught by their label.
+ */
 export async function privateValuesIn(dir: string): Promise<string[]> {
   const values: string[] = []
-  for (const name of await readdir(dir)) {
-    const path = join(dir, name)
-    if (!(await stat(path)).isFile()) continue
-    const text = await readFile(path, 'utf8')
-    if (!name.endsWith('.json')) continue
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.json')) continue
+    const text = await readFile(join(entry.parentPath, entry.name), 'utf8')
     try {
       collect(JSON.parse(text), values)
     } catch {

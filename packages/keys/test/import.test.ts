@@ -1,9 +1,10 @@
 import { createHash, generateKeyPairSync } from 'node:crypto'
-import { chmod, readFile, writeFile } from 'node:fs/promises'
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { PublicJwk } from '@idp-proxy/core'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { DEFAULT_KEY_DIR } from '../src/files.js'
 import {
   cli,
   fileMode,
@@ -34,7 +35,7 @@ async function importAndCheck(dir: string, args: string[]) {
   const run = await cli(['import', ...args], dir)
   assert.is(run.code, 0, run.stderr)
   const printed = JSON.parse(run.stdout) as PublicJwk
-  const out = join(dir, `${printed.kid}.private.jwk.json`)
+  const out = join(dir, DEFAULT_KEY_DIR, `${printed.kid}.private.jwk.json`)
   const jwk = await readJson(out)
   assert.is(await fileMode(out), 0o600)
   assert.is(jwk.kid, printed.kid)
@@ -163,6 +164,10 @@ test('import: clear one-line errors for unusable input', async () => {
       /the certificate file holds no PEM "CERTIFICATE" block/,
     ],
     [['import', '--key', 'k.pem', '--alg', 'none'], /--alg: "none" is not supported/],
+    [
+      ['import', '--key', 'k.pem', '--out', '-'],
+      /--out: private keys are never written to standard output/,
+    ],
   ]
   for (const [args, expected] of cases) {
     const run = await cli(args, dir)
@@ -171,6 +176,8 @@ test('import: clear one-line errors for unusable input', async () => {
     assert.is(run.stderr.trimEnd().split('\n').length, 1)
     assert.is(run.stdout, '')
   }
+  const written = (await readdir(dir)).filter((name) => name === '-' || name === '.local')
+  assert.equal(written, [], 'no key written on failure, none to a file named "-"')
 })
 
 test('import: a key file with group/world read access gets a warning, --out FILE is honoured', async () => {

@@ -49,7 +49,7 @@ test('rotate: the seed single JWK becomes a JWKS with a next key; the current ke
 
 test('rotate: --alg/--kid for the next key, --out leaves --in untouched; refuses a second pending key', async () => {
   const dir = await tempDir()
-  const gen = await cli(['generate', '--alg', 'ES256', '--kid', 'one'], dir)
+  const gen = await cli(['generate', '--alg', 'ES256', '--kid', 'one', '--out', '.'], dir)
   assert.is(gen.code, 0, gen.stderr)
   const run = await cli(
     [

@@ -133,7 +133,7 @@ test('rotate, publish, promote, drop: no token request fails at any step', async
   const jwksUri = 'jwks-uri-idp.example.com'
 
   // Day 0: generate; the public key is uploaded to the IdP that takes uploads.
-  const gen = await cli(['generate', '--kid', 'old'], dir)
+  const gen = await cli(['generate', '--kid', 'old', '--out', '.'], dir)
   assert.is(gen.code, 0, gen.stderr)
   uploaded = [JSON.parse(gen.stdout) as PublicJwk]
   const secret = join(dir, 'secret.json')

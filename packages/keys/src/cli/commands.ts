@@ -2,15 +2,15 @@
  * The five commands. Each prints public JSON on stdout and instructions on stderr; private key
  * material only ever goes to files created with mode 0600.
  */
-import { stat } from 'node:fs/promises'
-import { isAbsolute, join, relative, resolve } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { invalidOption, type PrivateKeySet } from '@idp-proxy/core'
 import {
+  DEFAULT_KEY_DIR,
+  ensureDirectory,
   type InputFile,
   PRIVATE_FILE_MODE,
   PUBLIC_FILE_MODE,
   readInput,
-  reason,
   refuseExisting,
   writeFileSafely,
 } from '../files.js'
@@ -44,6 +44,14 @@ function fileSafe(kid: string): string {
   return kid.replace(/[^A-Za-z0-9._-]/g, '_')
 }
 
+/** `--out`, which every command uses for private key material: never standard output. */
+function outputFlag(flags: Flags): string | undefined {
+  const out = stringFlag(flags, 'out')
+  if (out === '-')
+    throw invalidOption('--out', 'private keys are never written to standard output; give a path')
+  return out
+}
+
 function warnLooseMode(io: CliIo, file: InputFile): void {
   if (file.looseMode === undefined) return
   io.stderr(
@@ -59,8 +67,8 @@ export const generate: Command = async (flags, io) => {
   const bits = numberFlag(flags, 'bits')
   const alg = stringFlag(flags, 'alg')
   const kid = stringFlag(flags, 'kid')
-  const dir = resolve(io.cwd, stringFlag(flags, 'out') ?? '.')
-  await requireDirectory(dir)
+  const outFlag = outputFlag(flags)
+  const dir = resolve(io.cwd, outFlag ?? DEFAULT_KEY_DIR)
   const jwk = await generateKey({
     ...(alg === undefined ? {} : { alg }),
     ...(bits === undefined ? {} : { bits }),
@@ -69,6 +77,7 @@ export const generate: Command = async (flags, io) => {
   const privatePath = join(dir, `${fileSafe(jwk.kid)}.private.jwk.json`)
   const publicPath = join(dir, `${fileSafe(jwk.kid)}.public.jwk.json`)
   const overwrite = flags.force === true
+  await ensureDirectory(dir, '--out', { ignoreAll: outFlag === undefined })
   if (!overwrite) await refuseExisting([privatePath, publicPath], '--out')
   const pub = publicJwk(jwk)
   await writeFileSafely(privatePath, json(jwk), {
@@ -116,7 +125,12 @@ export const importKey: Command = async (flags, io) => {
   })
   const { jwk, certificate } = imported
   warnLooseMode(io, keyFile)
-  const out = resolve(io.cwd, stringFlag(flags, 'out') ?? `${fileSafe(jwk.kid)}.private.jwk.json`)
+  const outFlag = outputFlag(flags)
+  const out = resolve(
+    io.cwd,
+    outFlag ?? join(DEFAULT_KEY_DIR, `${fileSafe(jwk.kid)}.private.jwk.json`),
+  )
+  await ensureDirectory(dirname(out), '--out', { ignoreAll: outFlag === undefined })
   await writeFileSafely(out, json(jwk), {
     overwrite: flags.force === true,
     mode: PRIVATE_FILE_MODE,
@@ -162,9 +176,7 @@ async function keySetInput(
     io.cwd,
     io.readStdin,
   )
-  const outFlag = stringFlag(flags, 'out')
-  if (outFlag === '-')
-    throw invalidOption('--out', 'private keys are never written to standard output; give a file')
+  const outFlag = outputFlag(flags)
   if (outFlag === undefined && input.path === '-')
     throw invalidOption('--out', 'is required when --in is "-"')
   const out = outFlag === undefined ? input.path : resolve(io.cwd, outFlag)
@@ -173,6 +185,7 @@ async function keySetInput(
 }
 
 async function writeKeySet(set: PrivateKeySet, out: string, overwrite: boolean): Promise<void> {
+  await ensureDirectory(dirname(out), '--out')
   await writeFileSafely(out, json(toKeySetJson(set)), {
     overwrite,
     mode: PRIVATE_FILE_MODE,
@@ -259,13 +272,4 @@ export const printPublic: Command = async (flags, io) => {
   const jwks = publicJwks(input.text)
   warnLooseMode(io, input)
   io.stdout(json(jwks))
-}
-
-async function requireDirectory(dir: string): Promise<void> {
-  try {
-    if ((await stat(dir)).isDirectory()) return
-  } catch (error) {
-    throw invalidOption('--out', `cannot use ${dir}: ${reason(error)}`)
-  }
-  throw invalidOption('--out', `${dir} is not a directory`)
 }

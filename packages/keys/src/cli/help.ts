@@ -1,3 +1,5 @@
+import { DEFAULT_KEY_DIR } from '../files.js'
+
 /** Usage texts. `{program}` is `idp-proxy-keys`, or `pnpm keys` when run through the root script. */
 
 const OVERVIEW = `Manage the private_key_jwt signing keys of idp-proxy.
@@ -23,7 +25,8 @@ then prints the public JWK and the next steps.
   --alg    signing algorithm (default RS256; also RS384, RS512, PS384, PS512, ES384)
   --bits   RSA modulus size, 2048 to 8192 (default 2048); RSA only
   --kid    key id (default: the key's RFC 7638 SHA-256 thumbprint)
-  --out    directory for the two files (default: the current directory)
+  --out    directory for the two files, created (mode 0700) if missing
+           (default: ${DEFAULT_KEY_DIR}, which holds a .gitignore so git never picks the keys up)
   --force  replace existing files`,
   import: `Usage: {program} import --key key.pem [--cert cert.pem] [--kid KID] [--alg RS256|PS256] [--out FILE] [--force]
 
@@ -36,7 +39,8 @@ With a certificate (or certificates in key.pem), checks that it belongs to the k
   --cert   the PEM certificate, or chain with the key's certificate first
   --kid    key id (default: the key's RFC 7638 SHA-256 thumbprint)
   --alg    for RSA keys: RS256 (default), PS256, ...; EC keys use their curve's algorithm
-  --out    the private JWK file (default: ./<kid>.private.jwk.json)
+  --out    the private JWK file; missing folders are created (mode 0700)
+           (default: ${DEFAULT_KEY_DIR}/<kid>.private.jwk.json, git-ignored)
   --force  replace an existing file`,
   rotate: `Usage: {program} rotate --in private.json [--alg ALG] [--bits N] [--kid KID] [--out FILE] [--force]
 
@@ -48,7 +52,7 @@ key. The current key stays active, so nothing changes for the IdP yet. Writes th
   --alg    algorithm of the new key (default: the active key's)
   --bits   RSA size of the new key (default: the active key's, at least 2048)
   --kid    key id of the new key (default: its RFC 7638 thumbprint)
-  --out    where to write the key set (default: replace --in)
+  --out    where to write the key set (default: replace --in); missing folders are created
   --force  replace an existing --out file`,
   promote: `Usage: {program} promote --in jwks.json [--kid KID] [--drop-old] [--out FILE] [--force]
 
@@ -59,7 +63,7 @@ promote --drop-old to remove the keys before the active one (on its own it only 
   --in        the private JWKS ("-" reads standard input; then --out is required)
   --kid       the key to make active (default: the key after the active one)
   --drop-old  remove the keys before the new active key
-  --out       where to write the key set (default: replace --in)
+  --out       where to write the key set (default: replace --in); missing folders are created
   --force     replace an existing --out file`,
   public: `Usage: {program} public --in private.json
 
