@@ -3,10 +3,9 @@
  * an inline least-privilege policy, the function from its lambda-adapter bundle, the API
  * integration, and a route plus an invoke permission per route it serves.
  */
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
+import type { BundleName } from './bundles.js'
 import {
   type FunctionAccess,
   functionPolicy,
@@ -14,27 +13,36 @@ import {
   type ProxyFunction,
 } from './policies.js'
 
+export const BROWSER_ROUTES = ['GET /authorize', 'GET /callback'] as const
+/** Cognito's server-to-server routes: on their own throttling budget. */
+export const TOKEN_ROUTES = ['POST /token'] as const
+export const PUBLIC_ROUTES = ['GET /.well-known/jwks.json', 'GET /health'] as const
+
 /** Which routes each function serves. /token's function also serves the JWKS and health routes. */
 export const FUNCTION_ROUTES: Readonly<Record<ProxyFunction, readonly string[]>> = {
   authorize: ['GET /authorize'],
   callback: ['GET /callback'],
-  token: ['POST /token', 'GET /.well-known/jwks.json', 'GET /health'],
+  token: [...TOKEN_ROUTES, ...PUBLIC_ROUTES],
+  proxy: [...BROWSER_ROUTES, ...TOKEN_ROUTES, ...PUBLIC_ROUTES],
 }
 
-/** The bundle of `fn` (`<bundleDir>/<fn>/index.mjs`), or an error naming the build command. */
-export function checkBundle(bundleDir: string, fn: ProxyFunction, resource: pulumi.Resource): void {
-  const file = join(bundleDir, fn, 'index.mjs')
-  if (!existsSync(file)) {
-    throw new pulumi.ResourceError(
-      `Lambda bundle ${file} is missing: run \`pnpm --filter @idp-proxy/lambda-adapter build\` first`,
-      resource,
-    )
-  }
+/** The bundle each function runs. */
+export const FUNCTION_BUNDLES: Readonly<Record<ProxyFunction, BundleName>> = {
+  authorize: 'authorize',
+  callback: 'callback',
+  token: 'token',
+  proxy: 'all',
 }
+
+/** The Lambda runtime of every function (Node.js 24 on Graviton). */
+export const LAMBDA_RUNTIME = 'nodejs24.x'
 
 export interface ProxyFunctionArgs {
   fn: ProxyFunction
-  bundleDir: string
+  /** The routes this function serves (without PKCE, the browser routes are left out). */
+  routes: readonly string[]
+  /** The directory holding the bundle's index.mjs. */
+  codeDir: string
   api: aws.apigatewayv2.Api
   stageName: string
   environment: Record<string, pulumi.Input<string>>
@@ -43,48 +51,60 @@ export interface ProxyFunctionArgs {
   retentionInDays: pulumi.Input<number>
   memorySize: pulumi.Input<number>
   timeoutSeconds: pulumi.Input<number>
+  /** Overrides for the function's own arguments (the component's `resources.function`). */
+  overrides?: Partial<aws.lambda.FunctionArgs>
 }
 
-/** Creates the function's resources as children of `parent`; names start with `prefix-fn`. */
+export interface ProxyFunctionResources {
+  lambda: aws.lambda.Function
+  role: aws.iam.Role
+  routes: aws.apigatewayv2.Route[]
+}
+
+/**
+ * Creates the function's resources; names start with `prefix-fn`. `childOptions` gives each its
+ * options (the component as parent, aliases when the component was renamed).
+ */
 export function createProxyFunction(
   prefix: string,
   args: ProxyFunctionArgs,
-  parent: pulumi.Resource,
-): aws.lambda.Function {
+  childOptions: (name: string) => pulumi.CustomResourceOptions,
+): ProxyFunctionResources {
   const { fn, api } = args
   const name = `${prefix}-${fn}`
   const logGroup = new aws.cloudwatch.LogGroup(
     name,
     { retentionInDays: args.retentionInDays },
-    { parent },
+    childOptions(name),
   )
   const role = new aws.iam.Role(
     name,
     { assumeRolePolicy: LAMBDA_ASSUME_ROLE_POLICY, description: `idp-proxy ${fn} function` },
-    { parent },
+    childOptions(name),
   )
   const policy = new aws.iam.RolePolicy(
     name,
     { role: role.id, policy: functionPolicy({ logGroupArn: logGroup.arn, ...args.access }) },
-    { parent },
+    childOptions(name),
   )
   const lambda = new aws.lambda.Function(
     name,
     {
-      runtime: 'nodejs22.x',
+      runtime: LAMBDA_RUNTIME,
       architectures: ['arm64'],
       handler: 'index.handler',
-      code: new pulumi.asset.FileArchive(join(args.bundleDir, fn)),
+      code: new pulumi.asset.FileArchive(args.codeDir),
       role: role.arn,
       memorySize: args.memorySize,
       timeout: args.timeoutSeconds,
       environment: { variables: args.environment },
       // Text: the proxy already writes one JSON object per line.
       loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
-      description: `idp-proxy ${FUNCTION_ROUTES[fn].join(', ')}`,
+      description: `idp-proxy ${args.routes.join(', ')}`,
+      ...args.overrides,
     },
     // The role's policy first, or the first invocations could not write their logs.
-    { parent, dependsOn: [policy] },
+    { ...childOptions(name), dependsOn: [policy] },
   )
   const integration = new aws.apigatewayv2.Integration(
     name,
@@ -94,15 +114,18 @@ export function createProxyFunction(
       integrationUri: lambda.arn,
       payloadFormatVersion: '2.0',
     },
-    { parent },
+    childOptions(name),
   )
-  for (const routeKey of FUNCTION_ROUTES[fn]) {
+  const routes: aws.apigatewayv2.Route[] = []
+  for (const routeKey of args.routes) {
     const [method, path] = routeKey.split(' ') as [string, string]
     const slug = `${prefix}-${path.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}`
-    new aws.apigatewayv2.Route(
-      slug,
-      { apiId: api.id, routeKey, target: pulumi.interpolate`integrations/${integration.id}` },
-      { parent },
+    routes.push(
+      new aws.apigatewayv2.Route(
+        slug,
+        { apiId: api.id, routeKey, target: pulumi.interpolate`integrations/${integration.id}` },
+        childOptions(slug),
+      ),
     )
     // Only this API, stage, method and path may invoke the function.
     new aws.lambda.Permission(
@@ -113,8 +136,8 @@ export function createProxyFunction(
         principal: 'apigateway.amazonaws.com',
         sourceArn: pulumi.interpolate`${api.executionArn}/${args.stageName}/${method}${path}`,
       },
-      { parent },
+      childOptions(slug),
     )
   }
-  return lambda
+  return { lambda, role, routes }
 }
