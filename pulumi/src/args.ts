@@ -127,7 +127,7 @@ export interface IdpProxyArgs {
   /** Retention of every log group, in days. Default `30`. */
   logRetentionDays?: pulumi.Input<number>
   /** API stage name; the proxy's base URL is `<api endpoint>/<stage>`. Default `"v1"`. */
-  stageName?: string
+  stageName?: pulumi.Input<string>
   /** Lambda memory in MB. Default `256`. */
   memorySize?: pulumi.Input<number>
   /** Lambda timeout in seconds (under API Gateway's 30 s). Default `15`. */

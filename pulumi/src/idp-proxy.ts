@@ -23,6 +23,7 @@ import { kmsKeyPolicy } from './kms-key-policy.js'
 import { holdsSecrets, type ProxyFunction, TABLE_ACTIONS } from './policies.js'
 import {
   BROWSER_ROUTES,
+  createFunctionRole,
   createProxyFunction,
   FUNCTION_BUNDLES,
   FUNCTION_ROUTES,
@@ -179,9 +180,15 @@ export class IdpProxy extends pulumi.ComponentResource {
     )
     this.sharedSecretArn = sharedSecret.arn
 
+    const roles = Object.fromEntries(
+      functions.map((fn) => [fn, createFunctionRole(name, fn, child)]),
+    ) as Record<ProxyFunction, aws.iam.Role>
+
     let privateKeySecret: aws.secretsmanager.Secret | undefined
     let kmsKey: aws.kms.Key | undefined
     if (keyMode === 'kms') {
+      const identity = aws.getCallerIdentityOutput({}, { parent: this })
+      const partition = aws.getPartitionOutput({}, { parent: this })
       kmsKey = new aws.kms.Key(
         `${name}-signing-key`,
         {
@@ -189,6 +196,12 @@ export class IdpProxy extends pulumi.ComponentResource {
           customerMasterKeySpec: args.kmsKeySpec ?? 'RSA_2048',
           keyUsage: 'SIGN_VERIFY',
           deletionWindowInDays: 30,
+          // Set at creation: never a moment under KMS's default policy.
+          policy: kmsKeyPolicy({
+            partition: partition.partition,
+            accountId: identity.accountId,
+            signerRoleArn: roles[functions.find(holdsSecrets)!].arn,
+          }),
           ...overrides.kmsKey,
         },
         kept(`${name}-signing-key`),
@@ -291,6 +304,7 @@ export class IdpProxy extends pulumi.ComponentResource {
         name,
         {
           fn,
+          role: roles[fn],
           routes,
           codeDir: codeDirs[fn],
           api,
@@ -319,24 +333,6 @@ export class IdpProxy extends pulumi.ComponentResource {
         child,
       )
       this.functionNames[fn] = deployed[fn]!.lambda.name
-    }
-
-    if (kmsKey) {
-      const signer = functions.find(holdsSecrets)!
-      const identity = aws.getCallerIdentityOutput({}, { parent: this })
-      const partition = aws.getPartitionOutput({}, { parent: this })
-      new aws.kms.KeyPolicy(
-        `${name}-signing-key`,
-        {
-          keyId: kmsKey.id,
-          policy: kmsKeyPolicy({
-            partition: partition.partition,
-            accountId: identity.accountId,
-            signerRoleArn: deployed[signer]!.role.arn,
-          }),
-        },
-        child(`${name}-signing-key`),
-      )
     }
 
     // Per-route throttling: /token (Cognito's calls) has its own budget; every other route

@@ -37,14 +37,33 @@ export const FUNCTION_BUNDLES: Readonly<Record<ProxyFunction, BundleName>> = {
 /** The Lambda runtime of every function (Node.js 24 on Graviton). */
 export const LAMBDA_RUNTIME = 'nodejs24.x'
 
+/**
+ * The function's role, created before the function: the KMS key's policy names the role of the
+ * function serving /token, and the function's environment names the key.
+ */
+export function createFunctionRole(
+  prefix: string,
+  fn: ProxyFunction,
+  childOptions: (name: string) => pulumi.CustomResourceOptions,
+): aws.iam.Role {
+  const name = `${prefix}-${fn}`
+  return new aws.iam.Role(
+    name,
+    { assumeRolePolicy: LAMBDA_ASSUME_ROLE_POLICY, description: `idp-proxy ${fn} function` },
+    childOptions(name),
+  )
+}
+
 export interface ProxyFunctionArgs {
   fn: ProxyFunction
+  /** Its role (createFunctionRole); the function's inline policy is attached here. */
+  role: aws.iam.Role
   /** The routes this function serves (without PKCE, the browser routes are left out). */
   routes: readonly string[]
   /** The directory holding the bundle's index.mjs. */
   codeDir: string
   api: aws.apigatewayv2.Api
-  stageName: string
+  stageName: pulumi.Input<string>
   environment: Record<string, pulumi.Input<string>>
   /** What the function may touch besides its own log group. */
   access: Omit<FunctionAccess, 'logGroupArn'>
@@ -57,7 +76,6 @@ export interface ProxyFunctionArgs {
 
 export interface ProxyFunctionResources {
   lambda: aws.lambda.Function
-  role: aws.iam.Role
   routes: aws.apigatewayv2.Route[]
 }
 
@@ -77,11 +95,7 @@ export function createProxyFunction(
     { retentionInDays: args.retentionInDays },
     childOptions(name),
   )
-  const role = new aws.iam.Role(
-    name,
-    { assumeRolePolicy: LAMBDA_ASSUME_ROLE_POLICY, description: `idp-proxy ${fn} function` },
-    childOptions(name),
-  )
+  const { role } = args
   const policy = new aws.iam.RolePolicy(
     name,
     { role: role.id, policy: functionPolicy({ logGroupArn: logGroup.arn, ...args.access }) },
@@ -139,5 +153,5 @@ export function createProxyFunction(
       childOptions(slug),
     )
   }
-  return { lambda, role, routes }
+  return { lambda, routes }
 }

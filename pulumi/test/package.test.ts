@@ -98,6 +98,42 @@ await run(
   { cwd: project, maxBuffer: 16 * 1024 * 1024 },
 )
 const { stdout } = await run(process.execPath, ['mocked-up.mjs'], { cwd: project })
+
+// The declarations, as a TypeScript consumer sees them: a correct use compiles, a wrong one not.
+const tsc = join(repo, 'node_modules/typescript/bin/tsc')
+const typeRoots = join(repo, 'node_modules/@types')
+writeFileSync(
+  join(project, 'tsconfig.json'),
+  JSON.stringify({
+    compilerOptions: {
+      strict: true,
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      target: 'es2022',
+      skipLibCheck: true,
+      noEmit: true,
+      typeRoots: [typeRoots],
+      types: ['node'],
+    },
+    files: ['typed.ts'],
+  }),
+)
+const typed = (functions: string) =>
+  `import { IdpProxy, type IdpProxyArgs } from '@idp-proxy/pulumi'
+import * as pulumi from '@pulumi/pulumi'
+const args: IdpProxyArgs = { idp: { issuer: pulumi.output('https://idp.example.com/'), clientId: 'c', endpoints: { authorizationEndpoint: 'a', tokenEndpoint: 't', userinfoEndpoint: 'u', jwksUri: 'j' } }, cognito: { domainPrefix: 'p', callbackUrls: ['https://app.example.com/cb'] }, functions: '${functions}', resources: { function: { memorySize: 512 } } }
+export const url: pulumi.Output<string> = new IdpProxy('x', args).tokenUrl
+`
+writeFileSync(join(project, 'typed.ts'), typed('per-route'))
+const compiles = await run(process.execPath, [tsc, '-p', project]).then(
+  () => '',
+  (error: { stdout: string }) => error.stdout,
+)
+writeFileSync(join(project, 'typed.ts'), typed('three'))
+const refused = await run(process.execPath, [tsc, '-p', project]).then(
+  () => '',
+  (error: { stdout: string }) => error.stdout,
+)
 const result = JSON.parse(stdout.trim().split('\n').pop()!) as { types: string[]; code: string[] }
 
 test('the tarball: built JavaScript, declarations and the README, no sources or tests', () => {
@@ -140,6 +176,11 @@ test("the two-line program deploys the whole proxy under the consumer's mocks", 
   ]) {
     assert.ok(result.types.includes(type), type)
   }
+})
+
+test('the declarations type a consumer: a correct use compiles, a wrong layout does not', () => {
+  assert.equal(compiles, '')
+  assert.match(refused, /typed\.ts.*'"three"' is not assignable/)
 })
 
 test("the function's code is the installed lambda-adapter's prebuilt bundle, not this repository's", () => {

@@ -2,14 +2,24 @@
 // no /authorize or /callback route, no table, Cognito goes to the IdP to authorize. No
 // lambdaBundleDir: the program builds the bundles itself, as `pulumi up` does.
 
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { HttpResponse, http } from 'msw'
 import { setupServer } from 'msw/node'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { DEFAULT_BUILD_ROOT } from '../build-bundles.js'
-import { drain, one, REGION, reveal, runProgram, settle, useMocks } from './helpers/mocks.js'
+import {
+  drain,
+  one,
+  REGION,
+  reveal,
+  runProgram,
+  STACK,
+  settle,
+  urnOf,
+  useMocks,
+} from './helpers/mocks.js'
 
 const ISSUER = 'https://login.example.com/oauth2/default'
 let discoveryRequests = 0
@@ -133,6 +143,31 @@ test('the function runs the bundle the program built, in a content-hashed direct
   assert.match(path, new RegExp(`^${DEFAULT_BUILD_ROOT}/[0-9a-f]{16}/all$`))
   assert.ok(existsSync(join(path, 'index.mjs')))
   assert.equal(lambda.runtime, 'nodejs24.x')
+})
+
+test('an old KMS stack is adopted; only its token function gives way to the single function', () => {
+  const before = JSON.parse(
+    readFileSync(new URL('./fixtures/urns-before-14.json', import.meta.url), 'utf8'),
+  ) as Record<string, string[]>
+  const urns = new Set(
+    session.options.flatMap((options) => [
+      urnOf(STACK, options),
+      ...options.aliasNames.map((alias) => urnOf(STACK, options, alias)),
+    ]),
+  )
+  const missing = before['kms-no-pkce']!.filter((urn) => !urns.has(urn))
+  const component = 'urn:pulumi:dev::idp-proxy::idp-proxy:index:IdpProxy$'
+  assert.equal(missing.sort(), [
+    `${component}aws:apigatewayv2/integration:Integration::idp-proxy-dev-token`,
+    `${component}aws:cloudwatch/logGroup:LogGroup::idp-proxy-dev-token`,
+    `${component}aws:iam/role:Role::idp-proxy-dev-token`,
+    `${component}aws:iam/rolePolicy:RolePolicy::idp-proxy-dev-token`,
+    `${component}aws:lambda/function:Function::idp-proxy-dev-token`,
+  ])
+  // The key is kept, protected.
+  const key = session.options.find((options) => options.type === 'aws:kms/key:Key')!
+  assert.ok(key.protect)
+  assert.ok(urns.has(`${component}aws:kms/key:Key::idp-proxy-dev-signing-key`))
 })
 
 test.run()
