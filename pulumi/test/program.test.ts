@@ -7,6 +7,7 @@ import type * as pulumi from '@pulumi/pulumi'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
+  drain,
   FIXTURE_BUNDLES,
   isSecretBox,
   one,
@@ -38,7 +39,6 @@ const outputs: Record<string, { value: unknown; secret: boolean }> = {}
 for (const [name, output] of Object.entries(program)) {
   outputs[name] = await settle(output as pulumi.Output<unknown>)
 }
-const { drain } = await import('./helpers/mocks.js')
 await drain()
 
 const BASE = `https://idp-proxy-api-id.execute-api.${REGION}.amazonaws.com/v1`
