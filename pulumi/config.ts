@@ -1,10 +1,18 @@
 /**
  * The stack's configuration, read once and validated. Every key is declared with a description,
  * type and default in Pulumi.yaml (a key declared there without a default is required); errors
- * name the key. Secret values are only ever read as secret Outputs.
+ * name the key.
+ *
+ * Secrets never come from configuration: the shared secret is generated (rotate it with
+ * `sharedSecretRotation`) and the private key is uploaded to its secret or lives in KMS. A
+ * stack that still sets `sharedSecret` or `privateKeyJwk` is refused, so a value typed without
+ * `--secret` can never be deployed from (or sit unnoticed in) a stack file.
  */
+import { isAbsolute, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import * as pulumi from '@pulumi/pulumi'
 import { parseAttributeMapping, parseAuthorizationParams } from './params.js'
+import { FUNCTION_LAYOUTS, type FunctionLayout, PROTECTIONS, type Protection } from './src/args.js'
 
 export const KEY_MODES = ['secretsmanager', 'kms'] as const
 export type KeyMode = (typeof KEY_MODES)[number]
@@ -50,10 +58,10 @@ export interface ProgramConfig {
   keyMode: KeyMode
   kmsKeySpec: KmsKeySpec
   kmsKeyKid?: string
-  /** Secret: the private JWK/JWKS to put in the key secret; absent = upload it later. */
-  privateKeyJwk?: pulumi.Output<string>
-  /** Secret: the Cognito↔proxy shared secret; absent = generated. */
-  sharedSecret?: pulumi.Output<string>
+  /** Generation of the shared secret: any change generates a new one. 0 = the first. */
+  sharedSecretRotation: number
+  lambdaFunctions: FunctionLayout
+  protection: Protection
   logLevel: LogLevel
   logRetentionDays: number
   stageName: string
@@ -61,9 +69,25 @@ export interface ProgramConfig {
   lambdaTimeoutSeconds: number
   throttleRateLimit: number
   throttleBurstLimit: number
+  tokenThrottleRateLimit: number
+  tokenThrottleBurstLimit: number
   deletionProtection: boolean
+  /** Prebuilt bundles, as an absolute path; absent = the program builds them. */
   lambdaBundleDir?: string
 }
+
+/** Keys earlier versions read, and what to do instead. */
+const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  sharedSecret:
+    'is no longer read: the shared secret is generated and kept in Secrets Manager. Remove it ' +
+    '(pulumi config rm sharedSecret); to replace the secret, raise sharedSecretRotation',
+  privateKeyJwk:
+    'is no longer read: upload the key to the secret instead (pulumi config rm privateKeyJwk; ' +
+    'then aws secretsmanager put-secret-value, docs/deploy-aws.md), or use keyMode kms',
+}
+
+/** The project root: where Pulumi.yaml is (one level above this program). */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url))
 
 /** A configuration error that names the key; RunError prints without a stack trace. */
 export function configError(project: string, key: string, problem: string): pulumi.RunError {
@@ -71,9 +95,16 @@ export function configError(project: string, key: string, problem: string): pulu
 }
 
 /** Reads and validates the whole configuration of the current stack. */
-export function loadConfig(config = new pulumi.Config()): ProgramConfig {
+export function loadConfig(
+  config = new pulumi.Config(),
+  projectRoot = PROJECT_ROOT,
+): ProgramConfig {
   const project = config.name
   const fail = (key: string, problem: string) => configError(project, key, problem)
+  for (const [key, instead] of Object.entries(RETIRED_KEYS)) {
+    // Any value counts, secret or not: present is enough to refuse.
+    if (pulumi.runtime.getConfig(`${project}:${key}`) !== undefined) throw fail(key, instead)
+  }
 
   const text = (key: string): string | undefined => {
     const value = config.get(key)?.trim()
@@ -114,14 +145,6 @@ export function loadConfig(config = new pulumi.Config()): ProgramConfig {
   }
   const oneOf = <T extends string>(key: string, values: readonly T[], fallback: T): T =>
     (config.get<T>(key, { allowedValues: [...values] }) || fallback) as T
-  // Secrets: presence and length are checked on the plain value (never printed); only the
-  // secret Output is kept and passed on.
-  const secret = (key: string, minLength: number): pulumi.Output<string> | undefined => {
-    const value = text(key)
-    if (value === undefined) return undefined
-    if (value.length < minLength) throw fail(key, `must be at least ${minLength} characters`)
-    return config.requireSecret(key).apply((raw) => raw.trim())
-  }
 
   const domainPrefix = required('domainPrefix')
   // Cognito's rule for prefix domains: lowercase letters, digits and hyphens, no reserved words.
@@ -211,7 +234,12 @@ export function loadConfig(config = new pulumi.Config()): ProgramConfig {
     lambdaTimeoutSeconds: number('lambdaTimeoutSeconds', 15, 3, 29),
     throttleRateLimit: number('throttleRateLimit', 20, 1, 10_000),
     throttleBurstLimit: number('throttleBurstLimit', 40, 1, 5_000),
+    tokenThrottleRateLimit: number('tokenThrottleRateLimit', 20, 1, 10_000),
+    tokenThrottleBurstLimit: number('tokenThrottleBurstLimit', 40, 1, 5_000),
     deletionProtection: bool('deletionProtection', false),
+    sharedSecretRotation: number('sharedSecretRotation', 0, 0, 1_000_000),
+    lambdaFunctions: oneOf('lambdaFunctions', FUNCTION_LAYOUTS, 'single'),
+    protection: oneOf('protection', PROTECTIONS, 'protect'),
   }
   if (!result.idpScopes.includes('openid')) throw fail('idpScopes', 'must include "openid"')
 
@@ -228,17 +256,10 @@ export function loadConfig(config = new pulumi.Config()): ProgramConfig {
   if (assertionAudience) result.assertionAudience = assertionAudience
   const kmsKeyKid = text('kmsKeyKid')
   if (kmsKeyKid) result.kmsKeyKid = kmsKeyKid
+  // Relative to the project root (where Pulumi.yaml is), not to the program's directory.
   const bundleDir = text('lambdaBundleDir')
-  if (bundleDir) result.lambdaBundleDir = bundleDir
-
-  const privateKeyJwk = secret('privateKeyJwk', 2)
-  if (privateKeyJwk) {
-    if (result.keyMode === 'kms') {
-      throw fail('privateKeyJwk', 'cannot be used with keyMode "kms" (the key lives in KMS)')
-    }
-    result.privateKeyJwk = privateKeyJwk
+  if (bundleDir) {
+    result.lambdaBundleDir = isAbsolute(bundleDir) ? bundleDir : resolve(projectRoot, bundleDir)
   }
-  const sharedSecret = secret('sharedSecret', 32)
-  if (sharedSecret) result.sharedSecret = sharedSecret
   return result
 }

@@ -4,7 +4,22 @@
  * variable (a JSON object, or `a=1&b=2`), `attributeMapping` as a JSON object.
  */
 
+import { DEFAULT_ATTRIBUTE_MAPPING } from './src/idp-proxy.js'
+
 type Fail = (problem: string) => Error
+
+/**
+ * Parameters the proxy owns on the way to the IdP: a configured value would break the flow. The
+ * same list as core's RESERVED_AUTHORIZATION_PARAMS (core refuses them too).
+ */
+export const RESERVED_AUTHORIZATION_PARAMS = [
+  'client_id',
+  'redirect_uri',
+  'state',
+  'response_type',
+  'code_challenge',
+  'code_challenge_method',
+] as const
 
 function stringRecord(text: string, fail: Fail): Record<string, string> {
   let value: unknown
@@ -29,18 +44,12 @@ export function parseAuthorizationParams(text: string, fail: Fail): Record<strin
   const params = trimmed.startsWith('{')
     ? stringRecord(trimmed, fail)
     : Object.fromEntries(new URLSearchParams(trimmed))
-  // Parameters the proxy owns: a configured value would break the flow.
-  const owned = ['client_id', 'redirect_uri', 'state', 'code_challenge', 'code_challenge_method']
   for (const name of Object.keys(params)) {
-    if (owned.includes(name)) throw fail(`cannot set "${name}" (the proxy sets it)`)
+    if ((RESERVED_AUTHORIZATION_PARAMS as readonly string[]).includes(name)) {
+      throw fail(`cannot set "${name}" (the proxy sets it)`)
+    }
   }
   return params
-}
-
-/** Cognito user pool attribute -> IdP claim. Default: email from email, username from sub. */
-export const DEFAULT_ATTRIBUTE_MAPPING: Readonly<Record<string, string>> = {
-  email: 'email',
-  username: 'sub',
 }
 
 export function parseAttributeMapping(text: string, fail: Fail): Record<string, string> {

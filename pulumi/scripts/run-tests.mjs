@@ -28,7 +28,7 @@ function runFile(file) {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', uvuBin, 'test', `(^|/)${escapeRegExp(file)}$`],
+      ['--conditions=source', '--import', 'tsx', uvuBin, 'test', `(^|/)${escapeRegExp(file)}$`],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: process.env },
     )
     let out = ''

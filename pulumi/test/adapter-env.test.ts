@@ -19,7 +19,7 @@ server.listen({
 })
 
 const session = await useMocks({})
-const { IdpProxy } = await import('../idp-proxy.js')
+const { IdpProxy } = await import('../src/idp-proxy.js')
 const IDP = {
   issuer: 'https://idp.example.gov/',
   clientId: 'urn:example:client',
@@ -36,18 +36,29 @@ const on = new IdpProxy('on', {
   authorizationParams: { acr_values: 'urn:acr:1' },
   cognito: { ...cognito, domainPrefix: 'proxy-on' },
   logLevel: 'error',
+  functions: 'per-route',
+  bundleDir: FIXTURE_BUNDLES,
+})
+// The default layout: one function for every route, run by the adapter's `all` entry, which
+// builds the token proxy.
+const single = new IdpProxy('single', {
+  idp: IDP,
+  cognito: { ...cognito, domainPrefix: 'proxy-single' },
+  logLevel: 'error',
   bundleDir: FIXTURE_BUNDLES,
 })
 const kms = new IdpProxy('kms', {
   idp: IDP,
   pkce: false,
   keyMode: 'kms',
+  functions: 'per-route',
   cognito: { ...cognito, domainPrefix: 'proxy-kms' },
   logLevel: 'error',
   bundleDir: FIXTURE_BUNDLES,
 })
 const base = (await settle(on.proxyBaseUrl)).value
 const kmsBase = (await settle(kms.proxyBaseUrl)).value
+const singleBase = (await settle(single.proxyBaseUrl)).value
 await drain()
 
 const env = (name: string) =>
@@ -79,6 +90,17 @@ test('the token function builds in KMS mode without PKCE and answers /health', a
   const proxy = tokenProxyFromEnv(env('kms-token'))
   const response = await proxy.handle(new Request(`${kmsBase}/health`))
   assert.equal(response.status, 200)
+})
+
+test('the single function builds from its environment and serves the browser routes too', async () => {
+  const proxy = tokenProxyFromEnv(env('single-proxy'))
+  assert.equal((await proxy.handle(new Request(`${singleBase}/health`))).status, 200)
+  const stranger = await proxy.handle(
+    new Request(
+      `${singleBase}/authorize?client_id=someone-else&redirect_uri=https://evil.example/`,
+    ),
+  )
+  assert.equal(stranger.status, 400)
 })
 
 test('an unauthenticated /token call is refused before any secret is read', async () => {

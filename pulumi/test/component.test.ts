@@ -1,5 +1,6 @@
 // IdpProxy under Pulumi mocks: the resources, the Cognito provider's endpoints, IAM scoping and
-// the Lambda environment, with PKCE on (Secrets Manager key) and off (KMS key).
+// the Lambda environment, with PKCE on (function per route, Secrets Manager key), off (KMS key),
+// and the default single function; resource options (protection, replacement order).
 import { optionsFromEnv } from '@idp-proxy/core'
 import * as pulumi from '@pulumi/pulumi'
 import { test } from 'uvu'
@@ -22,7 +23,7 @@ import {
 } from './helpers/mocks.js'
 
 const session = await useMocks({})
-const { IdpProxy } = await import('../idp-proxy.js')
+const { IdpProxy } = await import('../src/idp-proxy.js')
 
 const IDP = {
   issuer: 'https://idp.example.gov/',
@@ -36,24 +37,73 @@ const IDP = {
 }
 const SHARED_SECRET = 'shared-secret-for-the-component-test-0123456789'
 
-const on = new IdpProxy('on', {
-  idp: { ...IDP, scopes: ['openid', 'email'] },
-  authorizationParams: { acr_values: 'http://idmanagement.gov/ns/assurance/ial/1' },
-  cognito: { domainPrefix: 'proxy-on', callbackUrls: ['https://app.example.com/cb'] },
-  sharedSecret: pulumi.secret(SHARED_SECRET),
-  bundleDir: FIXTURE_BUNDLES,
-})
-const off = new IdpProxy('off', {
-  idp: IDP,
-  pkce: false,
-  keyMode: 'kms',
-  kmsKeySpec: 'ECC_NIST_P256',
-  kmsKeyKid: 'kms-key-1',
-  cognito: { domainPrefix: 'proxy-off', callbackUrls: ['https://app.example.com/cb'] },
-  bundleDir: FIXTURE_BUNDLES,
-})
-await settle(on.signInUrl)
-await settle(off.signInUrl)
+const recorded = { transformations: [session.transformation] }
+const on = new IdpProxy(
+  'on',
+  {
+    idp: { ...IDP, scopes: ['openid', 'email'] },
+    authorizationParams: { acr_values: 'http://idmanagement.gov/ns/assurance/ial/1' },
+    cognito: { domainPrefix: 'proxy-on', callbackUrls: ['https://app.example.com/cb'] },
+    sharedSecret: pulumi.secret(SHARED_SECRET),
+    functions: 'per-route',
+    throttle: {
+      browser: { rateLimit: 5, burstLimit: 10 },
+      token: { rateLimit: 50, burstLimit: 100 },
+    },
+    bundleDir: FIXTURE_BUNDLES,
+  },
+  recorded,
+)
+const off = new IdpProxy(
+  'off',
+  {
+    idp: IDP,
+    pkce: false,
+    keyMode: 'kms',
+    kmsKeySpec: 'ECC_NIST_P256',
+    kmsKeyKid: 'kms-key-1',
+    functions: 'per-route',
+    protection: 'retain',
+    cognito: { domainPrefix: 'proxy-off', callbackUrls: ['https://app.example.com/cb'] },
+    bundleDir: FIXTURE_BUNDLES,
+  },
+  recorded,
+)
+// The defaults: one function for every route, protection on.
+const single = new IdpProxy(
+  'single',
+  {
+    idp: IDP,
+    keyMode: 'kms',
+    cognito: { domainPrefix: 'proxy-single', callbackUrls: ['https://app.example.com/cb'] },
+    bundleDir: FIXTURE_BUNDLES,
+    resources: {
+      function: { reservedConcurrentExecutions: 7 },
+      flowTable: { tags: { team: 'identity' } },
+    },
+  },
+  recorded,
+)
+const unprotected = new IdpProxy(
+  'unprotected',
+  {
+    idp: IDP,
+    protection: 'none',
+    cognito: { domainPrefix: 'proxy-none', callbackUrls: ['https://app.example.com/cb'] },
+    bundleDir: FIXTURE_BUNDLES,
+  },
+  recorded,
+)
+const renamed = new IdpProxy(
+  'renamed',
+  {
+    idp: IDP,
+    cognito: { domainPrefix: 'proxy-renamed', callbackUrls: ['https://app.example.com/cb'] },
+    bundleDir: FIXTURE_BUNDLES,
+  },
+  { ...recorded, aliases: [{ name: 'renamed-before' }] },
+)
+for (const proxy of [on, off, single, unprotected, renamed]) await settle(proxy.signInUrl)
 await drain()
 
 const mine = (prefix: string) =>
@@ -114,7 +164,7 @@ test('PKCE off: only the token function, no table, no /authorize or /callback ro
   assert.equal(typed('off', 'aws:iam/role:Role').length, 1)
 })
 
-test('the Cognito provider: proxy /authorize and /token with PKCE, the IdP for the rest', () => {
+test('the Cognito provider: proxy /authorize and /token with PKCE, the IdP for the rest', async () => {
   const details = providerDetails('on')
   assert.equal(details.authorize_url, `${BASE('on')}/authorize`)
   assert.equal(details.token_url, `${BASE('on')}/token`)
@@ -125,12 +175,21 @@ test('the Cognito provider: proxy /authorize and /token with PKCE, the IdP for t
   assert.equal(details.client_secret, SHARED_SECRET)
   assert.equal(details.authorize_scopes, 'openid email')
   assert.equal(details.attributes_request_method, 'GET')
+  assert.equal(details.attributes_url_add_attributes, 'false', 'the key Cognito adds, set')
   const idp = one(session, 'aws:cognito/identityProvider:IdentityProvider', 'on-idp')
   assert.equal(idp.inputs.providerType, 'OIDC')
-  assert.ok(
-    isSecretBox(idp.inputs.providerDetails),
-    'provider details carry the secret: stored encrypted',
-  )
+  // What the component hands Pulumi: a plain map in which only the client secret is a secret
+  // Output. (The mocks' own deserialization lifts a nested secret to the whole map, so the
+  // recorded inputs cannot show this; the arguments before serialization can.)
+  const given = session.options.find(
+    (o) => o.type === 'aws:cognito/identityProvider:IdentityProvider' && o.name === 'on-idp',
+  )!.props.providerDetails as Record<string, unknown>
+  assert.not.ok(pulumi.Output.isInstance(given), 'a map, not one Output')
+  const secretKeys: string[] = []
+  for (const [key, value] of Object.entries(given)) {
+    if (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value))) secretKeys.push(key)
+  }
+  assert.equal(secretKeys, ['client_secret'], 'only the client secret is secret')
 })
 
 test('the Cognito provider without PKCE: the IdP authorize endpoint, the proxy /token', () => {
@@ -160,10 +219,13 @@ test('the flow table: pk hash key, TTL on expiresAt, on-demand, encrypted', () =
   assert.equal(table.pointInTimeRecovery, { enabled: false })
 })
 
-test('Lambda functions: Node.js 22 on arm64 from the adapter bundles, logs to their own group', async () => {
+test('Lambda functions: Node.js 24 on arm64 from the adapter bundles, logs to their own group', async () => {
+  for (const lambda of session.resources.filter((r) => r.type === 'aws:lambda/function:Function')) {
+    assert.equal(lambda.inputs.runtime, 'nodejs24.x', lambda.name)
+    assert.equal(lambda.inputs.architectures, ['arm64'], lambda.name)
+  }
   for (const fn of ['authorize', 'callback', 'token']) {
     const lambda = one(session, 'aws:lambda/function:Function', `on-${fn}`).inputs
-    assert.equal(lambda.runtime, 'nodejs22.x')
     assert.equal(lambda.architectures, ['arm64'])
     assert.equal(lambda.handler, 'index.handler')
     assert.instance(lambda.code, pulumi.asset.FileArchive)
@@ -181,6 +243,10 @@ test('API: HTTP API, JSON access logs without query strings, AWS_PROXY 2.0 integ
   assert.equal(one(session, 'aws:apigatewayv2/api:Api', 'on-api').inputs.protocolType, 'HTTP')
   const stage = one(session, 'aws:apigatewayv2/stage:Stage', 'on-stage').inputs
   assert.equal(stage.name, 'v1')
+  assert.equal(stage.defaultRouteSettings, { throttlingRateLimit: 5, throttlingBurstLimit: 10 })
+  assert.equal(stage.routeSettings, [
+    { routeKey: 'POST /token', throttlingRateLimit: 50, throttlingBurstLimit: 100 },
+  ])
   assert.equal(stage.autoDeploy, true)
   const access = stage.accessLogSettings as { destinationArn: string; format: string }
   assert.match(access.destinationArn, /:log-group:on-api-access-generated$/)
@@ -409,18 +475,159 @@ test('outputs: URLs to register at the IdP, Cognito ids, the ARNs', async () => 
   assert.equal(off.flowTableName, undefined)
 })
 
-test('a missing Lambda bundle fails with the build command to run', () => {
-  assert.throws(
-    () =>
-      new IdpProxy('nobundle', {
-        idp: IDP,
-        cognito: { domainPrefix: 'nobundle', callbackUrls: ['https://app.example.com/cb'] },
-        bundleDir: '/nonexistent/dist',
-      }),
-    (error: Error) =>
-      /\/nonexistent\/dist\/authorize\/index\.mjs is missing/.test(error.message) &&
-      error.message.includes('pnpm --filter @idp-proxy/lambda-adapter build'),
+test('a missing Lambda bundle stops before anything is registered, naming the path', () => {
+  const before = session.resources.length
+  for (const [functions, bundle] of [
+    ['single', 'all'],
+    ['per-route', 'authorize'],
+  ] as const) {
+    assert.throws(
+      () =>
+        new IdpProxy('nobundle', {
+          idp: IDP,
+          functions,
+          cognito: { domainPrefix: 'nobundle', callbackUrls: ['https://app.example.com/cb'] },
+          bundleDir: '/nonexistent/dist',
+        }),
+      (error: Error) =>
+        error instanceof pulumi.RunError &&
+        error.message.includes(`/nonexistent/dist/${bundle}/index.mjs does not exist`),
+    )
+  }
+  assert.equal(session.resources.length, before)
+})
+
+test('single function (the default): every route, one role with the union of the rights', () => {
+  assert.equal(names(typed('single', 'aws:lambda/function:Function')), ['single-proxy'])
+  assert.equal(typed('single', 'aws:iam/role:Role').length, 1)
+  const routes = typed('single', 'aws:apigatewayv2/route:Route')
+  assert.equal(routes.map((route) => route.inputs.routeKey).sort(), [
+    'GET /.well-known/jwks.json',
+    'GET /authorize',
+    'GET /callback',
+    'GET /health',
+    'POST /token',
+  ])
+  assert.equal(new Set(routes.map((route) => route.inputs.target)).size, 1, 'one integration')
+  const lambda = one(session, 'aws:lambda/function:Function', 'single-proxy').inputs
+  assert.equal(lambda.reservedConcurrentExecutions, 7, 'resources.function override applied')
+  const variables = env('single', 'proxy').variables
+  assert.equal(variables.STORE, 'dynamodb')
+  assert.match(variables.KMS_KEY_ID!, /:key\/single-signing-key-id$/)
+  assert.match(variables.CLIENT_SECRET_ARN!, /:secret:single-shared-secret-/)
+  const policy = policyOf('single', 'proxy')
+  assert.equal(actionsOf(policy).sort(), [
+    'dynamodb:DeleteItem',
+    'dynamodb:PutItem',
+    'kms:GetPublicKey',
+    'kms:Sign',
+    'logs:CreateLogStream',
+    'logs:PutLogEvents',
+    'secretsmanager:GetSecretValue',
+  ])
+  assert.equal(
+    [policy.Statement.find((statement) => statement.Sid === 'FlowTable')!.Resource].flat(),
+    [`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/single-flows-generated`],
   )
+  assert.equal(
+    typed('single', 'aws:dynamodb/table:Table')[0]!.inputs.tags,
+    { team: 'identity' },
+    'resources.flowTable override applied',
+  )
+})
+
+test('KMS key policy, set at creation: the account root administers, only the token role signs', () => {
+  for (const [prefix, signer] of [
+    ['off', 'off-token'],
+    ['single', 'single-proxy'],
+  ] as const) {
+    assert.equal(typed(prefix, 'aws:kms/keyPolicy:KeyPolicy'), [], 'the key is created with it')
+    const key = one(session, 'aws:kms/key:Key', `${prefix}-signing-key`).inputs
+    const policy = JSON.parse(reveal(key.policy) as string) as {
+      Statement: { Sid: string; Principal: { AWS: string }; Action: string[] }[]
+    }
+    const users = policy.Statement.filter((statement) =>
+      statement.Action.some((action) => action === 'kms:Sign' || action === 'kms:GetPublicKey'),
+    )
+    assert.equal(
+      users.map((statement) => statement.Principal.AWS),
+      [`arn:aws:iam::${ACCOUNT}:role/${signer}-generated`],
+    )
+    assert.equal(users[0]!.Action.sort(), ['kms:GetPublicKey', 'kms:Sign'])
+    const admin = policy.Statement.find((statement) => statement.Sid === 'AccountRootAdministers')!
+    assert.equal(admin.Principal.AWS, `arn:aws:iam::${ACCOUNT}:root`)
+    assert.not.ok(
+      admin.Action.some((action) => /^kms:(Sign|Verify|GetPublicKey|Get\*|\*)$/.test(action)),
+      'administration only',
+    )
+    for (const action of ['kms:Put*', 'kms:ScheduleKeyDeletion', 'kms:Disable*']) {
+      assert.ok(admin.Action.includes(action), action)
+    }
+  }
+})
+
+const optionsOf = (type: string, name: string) => {
+  const found = session.options.find((options) => options.type === type && options.name === name)
+  if (!found) throw new Error(`no options recorded for ${type} ${name}`)
+  return found
+}
+const STATEFUL: [string, string][] = [
+  ['aws:cognito/userPool:UserPool', 'pool'],
+  ['aws:dynamodb/table:Table', 'flows'],
+  ['aws:secretsmanager/secret:Secret', 'private-key'],
+]
+
+test('protection: pool, table, key secret and KMS key protected by default; retain and none on request', () => {
+  for (const [type, suffix] of [
+    ...STATEFUL,
+    ['aws:kms/key:Key', 'signing-key'] as [string, string],
+  ]) {
+    const prefix = suffix === 'signing-key' ? 'single' : 'on'
+    const options = optionsOf(type, `${prefix}-${suffix}`)
+    assert.ok(options.protect, `${prefix}-${suffix} protected`)
+    assert.not.ok(options.retainOnDelete)
+  }
+  const retained = optionsOf('aws:kms/key:Key', 'off-signing-key')
+  assert.ok(retained.retainOnDelete && !retained.protect, 'retain: left in AWS on delete')
+  for (const [type, suffix] of STATEFUL) {
+    const options = optionsOf(type, `unprotected-${suffix}`)
+    assert.not.ok(options.protect || options.retainOnDelete, `unprotected-${suffix}`)
+  }
+  // Only the stateful resources: functions, roles and routes are replaceable at will.
+  const guarded = session.options
+    .filter((options) => options.name.startsWith('on-') && options.protect)
+    .map((options) => options.type)
+    .sort()
+  assert.equal(guarded, [
+    'aws:cognito/userPool:UserPool',
+    'aws:dynamodb/table:Table',
+    'aws:secretsmanager/secret:Secret',
+  ])
+})
+
+test('the user pool domain is deleted before its replacement is created', () => {
+  for (const prefix of ['on', 'off', 'single']) {
+    assert.ok(
+      optionsOf('aws:cognito/userPoolDomain:UserPoolDomain', `${prefix}-domain`)
+        .deleteBeforeReplace,
+    )
+  }
+})
+
+test('a renamed component keeps its children: each gets its old name as an alias', () => {
+  const children = session.options.filter((options) => options.name.startsWith('renamed-'))
+  assert.ok(children.length > 15, 'every child')
+  for (const options of children) {
+    assert.equal(
+      options.aliasNames,
+      [`renamed-before${options.name.slice('renamed'.length)}`],
+      options.name,
+    )
+  }
+  assert.equal(optionsOf('idp-proxy:index:IdpProxy', 'renamed').aliasNames, ['renamed-before'])
+  for (const options of session.options.filter((o) => o.name.startsWith('single-'))) {
+    assert.equal(options.aliasNames, [], `${options.name}: no alias without a renamed parent`)
+  }
 })
 
 test.run()

@@ -1,9 +1,10 @@
 // loadConfig: defaults, parsing, and refusals that name the key.
+import { fileURLToPath } from 'node:url'
 import * as pulumi from '@pulumi/pulumi'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { loadConfig } from '../config.js'
-import { PROJECT, settle } from './helpers/mocks.js'
+import { PROJECT } from './helpers/mocks.js'
 
 const REQUIRED = {
   issuer: 'https://idp.example.gov/',
@@ -12,12 +13,12 @@ const REQUIRED = {
   callbackUrls: JSON.stringify(['https://app.example.com/cb']),
 }
 
-function load(values: Record<string, string>, secretKeys: string[] = []) {
+function load(values: Record<string, string>, secretKeys: string[] = [], projectRoot?: string) {
   pulumi.runtime.setAllConfig(
     Object.fromEntries(Object.entries(values).map(([key, value]) => [`${PROJECT}:${key}`, value])),
     secretKeys.map((key) => `${PROJECT}:${key}`),
   )
-  return loadConfig(new pulumi.Config(PROJECT))
+  return loadConfig(new pulumi.Config(PROJECT), projectRoot)
 }
 
 function refuses(values: Record<string, string>, key: string, problem: RegExp) {
@@ -31,13 +32,17 @@ function refuses(values: Record<string, string>, key: string, problem: RegExp) {
   )
 }
 
-test('defaults: PKCE on, DynamoDB, Secrets Manager key, generated shared secret', () => {
+test('defaults: PKCE on, DynamoDB, Secrets Manager key, one function, protected', () => {
   const config = load(REQUIRED)
   assert.equal(config.pkce, true)
   assert.equal(config.store, 'dynamodb')
   assert.equal(config.keyMode, 'secretsmanager')
-  assert.equal(config.sharedSecret, undefined)
-  assert.equal(config.privateKeyJwk, undefined)
+  assert.equal(config.lambdaFunctions, 'single')
+  assert.equal(config.protection, 'protect')
+  assert.equal(config.sharedSecretRotation, 0)
+  assert.equal(config.tokenThrottleRateLimit, 20)
+  assert.equal(config.tokenThrottleBurstLimit, 40)
+  assert.equal(config.lambdaBundleDir, undefined, 'pulumi up builds the bundles')
   assert.equal(config.idpScopes, ['openid', 'email', 'profile'])
   assert.equal(config.attributeMapping, { email: 'email', username: 'sub' })
   assert.equal(config.authorizationParams, {})
@@ -76,11 +81,13 @@ test('authorization parameters: query-string or JSON form; the proxy-owned ones 
     'authorizationParams',
     /must be a string/,
   )
-  refuses(
-    { ...REQUIRED, authorizationParams: 'state=x' },
-    'authorizationParams',
-    /the proxy sets it/,
-  )
+  for (const name of ['state', 'response_type', 'code_challenge', 'redirect_uri']) {
+    refuses(
+      { ...REQUIRED, authorizationParams: `${name}=x` },
+      'authorizationParams',
+      new RegExp(`"${name}" \\(the proxy sets it\\)`),
+    )
+  }
 })
 
 test('Cognito domain prefix rules', () => {
@@ -112,27 +119,48 @@ test('enumerations and ranges name the key', () => {
   refuses({ ...REQUIRED, idpScopes: JSON.stringify(['email']) }, 'idpScopes', /openid/)
 })
 
-test('secrets stay secret Outputs; a short shared secret is refused without echoing it', async () => {
-  const config = load(
-    {
-      ...REQUIRED,
-      sharedSecret: ' 0123456789abcdef0123456789abcdef ',
-      privateKeyJwk: '{"kty":"EC"}',
-    },
-    ['sharedSecret', 'privateKeyJwk'],
-  )
-  const shared = await settle(config.sharedSecret!)
-  assert.equal(shared, { value: '0123456789abcdef0123456789abcdef', secret: true })
-  assert.equal((await settle(config.privateKeyJwk!)).secret, true)
-  assert.throws(
-    () => load({ ...REQUIRED, sharedSecret: 'too-short-secret' }, ['sharedSecret']),
-    (error: Error) =>
-      /at least 32 characters/.test(error.message) && !error.message.includes('too-short-secret'),
-  )
+test('no secret is taken from config: sharedSecret and privateKeyJwk are refused, secret or not', () => {
+  for (const key of ['sharedSecret', 'privateKeyJwk']) {
+    for (const secretKeys of [[], [key]]) {
+      const value = key === 'sharedSecret' ? 'x'.repeat(40) : '{"kty":"EC","d":"private-d"}'
+      assert.throws(
+        () => load({ ...REQUIRED, [key]: value }, secretKeys),
+        (error: Error) =>
+          error instanceof pulumi.RunError &&
+          error.message.includes(`${PROJECT}:${key} is no longer read`) &&
+          error.message.includes(`pulumi config rm ${key}`) &&
+          !error.message.includes(value),
+        `${key} ${secretKeys.length ? 'secret' : 'plain'}`,
+      )
+    }
+  }
 })
 
-test('a private key in config does not fit KMS mode', () => {
-  refuses({ ...REQUIRED, keyMode: 'kms', privateKeyJwk: '{"kty":"EC"}' }, 'privateKeyJwk', /kms/)
+test('a relative lambdaBundleDir is resolved against the project root, not pulumi/', () => {
+  const relative = load({ ...REQUIRED, lambdaBundleDir: 'build/lambda' }, [], '/srv/project')
+  assert.equal(relative.lambdaBundleDir, '/srv/project/build/lambda')
+  const absolute = load({ ...REQUIRED, lambdaBundleDir: '/opt/bundles' }, [], '/srv/project')
+  assert.equal(absolute.lambdaBundleDir, '/opt/bundles')
+  const root = load({ ...REQUIRED, lambdaBundleDir: 'x' })
+  assert.equal(root.lambdaBundleDir, fileURLToPath(new URL('../../x', import.meta.url)))
+})
+
+test('function layout, protection and the per-route throttles', () => {
+  const config = load({
+    ...REQUIRED,
+    lambdaFunctions: 'per-route',
+    protection: 'retain',
+    tokenThrottleRateLimit: '100',
+    tokenThrottleBurstLimit: '200',
+    sharedSecretRotation: '3',
+  })
+  assert.equal(config.lambdaFunctions, 'per-route')
+  assert.equal(config.protection, 'retain')
+  assert.equal([config.tokenThrottleRateLimit, config.tokenThrottleBurstLimit], [100, 200])
+  assert.equal(config.sharedSecretRotation, 3)
+  refuses({ ...REQUIRED, lambdaFunctions: 'three' }, 'lambdaFunctions', /single/)
+  refuses({ ...REQUIRED, protection: 'maybe' }, 'protection', /protect/)
+  refuses({ ...REQUIRED, tokenThrottleRateLimit: '0' }, 'tokenThrottleRateLimit', /./)
 })
 
 test('PKCE off, KMS, explicit endpoints', () => {

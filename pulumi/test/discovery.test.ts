@@ -3,7 +3,7 @@ import { HttpResponse, http } from 'msw'
 import { setupServer } from 'msw/node'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { discoveryUrl, missingEndpoints, resolveEndpoints } from '../discovery.js'
+import { discoveryUrl, missingEndpoints, resolveEndpoints } from '../src/discovery.js'
 
 const ISSUER = 'https://idp.example.gov/tenant'
 const DOCUMENT = {

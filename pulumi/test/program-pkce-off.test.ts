@@ -1,11 +1,25 @@
 // The program with PKCE off, the key in KMS, and the IdP endpoints from discovery (served by msw):
-// no /authorize or /callback function, no table, Cognito goes to the IdP to authorize.
-import type * as pulumi from '@pulumi/pulumi'
+// no /authorize or /callback route, no table, Cognito goes to the IdP to authorize. No
+// lambdaBundleDir: the program builds the bundles itself, as `pulumi up` does.
+
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { HttpResponse, http } from 'msw'
 import { setupServer } from 'msw/node'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { drain, FIXTURE_BUNDLES, one, REGION, reveal, settle, useMocks } from './helpers/mocks.js'
+import { DEFAULT_BUILD_ROOT } from '../build-bundles.js'
+import {
+  drain,
+  one,
+  REGION,
+  reveal,
+  runProgram,
+  STACK,
+  settle,
+  urnOf,
+  useMocks,
+} from './helpers/mocks.js'
 
 const ISSUER = 'https://login.example.com/oauth2/default'
 let discoveryRequests = 0
@@ -40,22 +54,21 @@ const session = await useMocks({
   keyMode: 'kms',
   kmsKeySpec: 'RSA_2048',
   providerName: 'Okta',
-  lambdaBundleDir: FIXTURE_BUNDLES,
 })
-const program = (await import('../index.js')).default as Record<string, pulumi.Output<unknown>>
+const program = await runProgram(session, () => import('../program.js'))
 const outputs: Record<string, unknown> = {}
 for (const [name, output] of Object.entries(program)) outputs[name] = (await settle(output)).value
 await drain()
 server.close()
 
-const BASE = `https://idp-proxy-dev-api-id.execute-api.${REGION}.amazonaws.com/v1`
+const BASE = `https://idp-proxy-api-id.execute-api.${REGION}.amazonaws.com/v1`
 const COGNITO = `https://idp-proxy-okta.auth.${REGION}.amazoncognito.com/oauth2/idpresponse`
 
 test('resources without PKCE: one function, no flow table, a KMS signing key, no key secret', () => {
   const types = session.resources.map((resource) => resource.type)
   assert.equal(
     session.resources.filter((r) => r.type === 'aws:lambda/function:Function').map((r) => r.name),
-    ['idp-proxy-dev-token'],
+    ['idp-proxy-proxy'],
   )
   assert.not.ok(types.includes('aws:dynamodb/table:Table'))
   assert.equal(types.filter((type) => type === 'aws:kms/key:Key').length, 1)
@@ -63,9 +76,9 @@ test('resources without PKCE: one function, no flow table, a KMS signing key, no
     session.resources
       .filter((r) => r.type === 'aws:secretsmanager/secret:Secret')
       .map((r) => r.name),
-    ['idp-proxy-dev-shared-secret'],
+    ['idp-proxy-shared-secret'],
   )
-  const key = one(session, 'aws:kms/key:Key', 'idp-proxy-dev-signing-key').inputs
+  const key = one(session, 'aws:kms/key:Key', 'idp-proxy-signing-key').inputs
   assert.equal(key.customerMasterKeySpec, 'RSA_2048')
   assert.equal(key.keyUsage, 'SIGN_VERIFY')
 })
@@ -74,7 +87,7 @@ test('Cognito authorizes at the IdP (from discovery) and exchanges codes at the 
   const provider = one(
     session,
     'aws:cognito/identityProvider:IdentityProvider',
-    'idp-proxy-dev-idp',
+    'idp-proxy-idp',
   ).inputs
   assert.equal(provider.providerName, 'Okta')
   const details = reveal(provider.providerDetails) as Record<string, string>
@@ -88,9 +101,7 @@ test('Cognito authorizes at the IdP (from discovery) and exchanges codes at the 
 
 test('the token function gets the pinned token endpoint and the KMS key, no store', () => {
   const variables = (
-    reveal(
-      one(session, 'aws:lambda/function:Function', 'idp-proxy-dev-token').inputs.environment,
-    ) as {
+    reveal(one(session, 'aws:lambda/function:Function', 'idp-proxy-proxy').inputs.environment) as {
       variables: Record<string, string>
     }
   ).variables
@@ -124,6 +135,39 @@ test('no /authorize or /callback route or permission', () => {
     .filter((resource) => resource.type === 'aws:lambda/permission:Permission')
     .map((permission) => String(permission.inputs.sourceArn))
   assert.not.ok(permissions.some((arn) => /\/(authorize|callback)$/.test(arn)))
+})
+
+test('the function runs the bundle the program built, in a content-hashed directory', async () => {
+  const lambda = one(session, 'aws:lambda/function:Function', 'idp-proxy-proxy').inputs
+  const path = await (lambda.code as { path: Promise<string> }).path
+  assert.match(path, new RegExp(`^${DEFAULT_BUILD_ROOT}/[0-9a-f]{16}/all$`))
+  assert.ok(existsSync(join(path, 'index.mjs')))
+  assert.equal(lambda.runtime, 'nodejs24.x')
+})
+
+test('an old KMS stack is adopted; only its token function gives way to the single function', () => {
+  const before = JSON.parse(
+    readFileSync(new URL('./fixtures/urns-before-14.json', import.meta.url), 'utf8'),
+  ) as Record<string, string[]>
+  const urns = new Set(
+    session.options.flatMap((options) => [
+      urnOf(STACK, options),
+      ...options.aliasNames.map((alias) => urnOf(STACK, options, alias)),
+    ]),
+  )
+  const missing = before['kms-no-pkce']!.filter((urn) => !urns.has(urn))
+  const component = 'urn:pulumi:dev::idp-proxy::idp-proxy:index:IdpProxy$'
+  assert.equal(missing.sort(), [
+    `${component}aws:apigatewayv2/integration:Integration::idp-proxy-dev-token`,
+    `${component}aws:cloudwatch/logGroup:LogGroup::idp-proxy-dev-token`,
+    `${component}aws:iam/role:Role::idp-proxy-dev-token`,
+    `${component}aws:iam/rolePolicy:RolePolicy::idp-proxy-dev-token`,
+    `${component}aws:lambda/function:Function::idp-proxy-dev-token`,
+  ])
+  // The key is kept, protected.
+  const key = session.options.find((options) => options.type === 'aws:kms/key:Key')!
+  assert.ok(key.protect)
+  assert.ok(urns.has(`${component}aws:kms/key:Key::idp-proxy-dev-signing-key`))
 })
 
 test.run()

@@ -1,5 +1,8 @@
-// The whole program (index.ts) under mocks with a full stack configuration, PKCE on and the key
-// in Secrets Manager: stack outputs, and where the configured secrets end up.
+// The whole program (program.ts) under mocks with a full stack configuration, PKCE on and the key
+// in Secrets Manager, as the language host runs it (inside the root stack): stack outputs,
+// names that survive `pulumi stack rename`, aliases that adopt stacks deployed with the old
+// names, protection, and where the secrets end up.
+import { readFileSync } from 'node:fs'
 import type * as pulumi from '@pulumi/pulumi'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -10,45 +13,38 @@ import {
   one,
   REGION,
   reveal,
+  runProgram,
+  STACK,
   settle,
   stringsIn,
+  urnOf,
   useMocks,
 } from './helpers/mocks.js'
 
-const SHARED_SECRET = 'configured-shared-secret-abcdefghijklmnopqrstuvwxyz'
-// Not a usable key: the program stores the JWK text as given; only its secrecy matters here.
-const PRIVATE_JWK = JSON.stringify({
-  kty: 'EC',
-  crv: 'P-256',
-  kid: 'k1',
-  x: 'xx',
-  y: 'yy',
-  d: 'private-d-value',
+const session = await useMocks({
+  issuer: 'https://idp.example.gov/',
+  clientId: 'urn:example:client',
+  idpAuthorizationEndpoint: 'https://idp.example.gov/authorize',
+  idpTokenEndpoint: 'https://idp.example.gov/token',
+  idpUserinfoEndpoint: 'https://idp.example.gov/userinfo',
+  idpJwksUri: 'https://idp.example.gov/jwks',
+  domainPrefix: 'idp-proxy-test',
+  callbackUrls: JSON.stringify(['https://app.example.com/auth/callback']),
+  authorizationParams: 'acr_values=http://idmanagement.gov/ns/assurance/ial/1',
+  lambdaFunctions: 'per-route',
+  lambdaBundleDir: FIXTURE_BUNDLES,
 })
-
-const session = await useMocks(
-  {
-    issuer: 'https://idp.example.gov/',
-    clientId: 'urn:example:client',
-    idpAuthorizationEndpoint: 'https://idp.example.gov/authorize',
-    idpTokenEndpoint: 'https://idp.example.gov/token',
-    idpUserinfoEndpoint: 'https://idp.example.gov/userinfo',
-    idpJwksUri: 'https://idp.example.gov/jwks',
-    domainPrefix: 'idp-proxy-test',
-    callbackUrls: JSON.stringify(['https://app.example.com/auth/callback']),
-    authorizationParams: 'acr_values=http://idmanagement.gov/ns/assurance/ial/1',
-    privateKeyJwk: PRIVATE_JWK,
-    sharedSecret: SHARED_SECRET,
-    lambdaBundleDir: FIXTURE_BUNDLES,
-  },
-  ['privateKeyJwk', 'sharedSecret'],
-)
-const program = (await import('../index.js')).default as Record<string, pulumi.Output<unknown>>
+const program = await runProgram(session, () => import('../program.js'))
 const outputs: Record<string, { value: unknown; secret: boolean }> = {}
-for (const [name, output] of Object.entries(program)) outputs[name] = await settle(output)
+for (const [name, output] of Object.entries(program)) {
+  outputs[name] = await settle(output as pulumi.Output<unknown>)
+}
 await drain()
 
-const BASE = `https://idp-proxy-dev-api-id.execute-api.${REGION}.amazonaws.com/v1`
+const BASE = `https://idp-proxy-api-id.execute-api.${REGION}.amazonaws.com/v1`
+const before = JSON.parse(
+  readFileSync(new URL('./fixtures/urns-before-14.json', import.meta.url), 'utf8'),
+) as Record<string, string[]>
 
 test('stack outputs: what to register at the IdP and in the application', () => {
   assert.equal(Object.keys(outputs).sort(), [
@@ -76,43 +72,70 @@ test('stack outputs: what to register at the IdP and in the application', () => 
   assert.equal(outputs.jwksUrl?.value, `${BASE}/.well-known/jwks.json`)
   assert.match(
     String(outputs.privateKeySecretArn?.value),
-    /^arn:aws:secretsmanager:.*:secret:idp-proxy-dev-private-key-/,
+    /^arn:aws:secretsmanager:.*:secret:idp-proxy-private-key-/,
   )
-  assert.equal(outputs.userPoolId?.value, 'idp-proxy-dev-pool-id')
-  assert.equal(outputs.userPoolClientId?.value, 'idp-proxy-dev-client-id')
+  assert.equal(outputs.userPoolId?.value, 'idp-proxy-pool-id')
+  assert.equal(outputs.userPoolClientId?.value, 'idp-proxy-client-id')
   const hosted = new URL(String(outputs.hostedUiUrl?.value))
   assert.equal(
     `${hosted.origin}${hosted.pathname}`,
     `https://idp-proxy-test.auth.${REGION}.amazoncognito.com/login`,
   )
-  assert.equal(hosted.searchParams.get('client_id'), 'idp-proxy-dev-client-id')
+  assert.equal(hosted.searchParams.get('client_id'), 'idp-proxy-client-id')
   assert.equal(hosted.searchParams.get('response_type'), 'code')
 })
 
 test('no stack output holds a secret, so none needs to be (or is) marked secret', () => {
   for (const [name, { value, secret }] of Object.entries(outputs)) {
-    const text = JSON.stringify(value)
-    assert.not.ok(text.includes(SHARED_SECRET) || text.includes('private-d-value'), name)
+    assert.not.ok(JSON.stringify(value).includes('generated-shared-secret'), name)
     assert.not.ok(secret, `${name} would print as [secret]`)
   }
 })
 
-test('the private key is only in its secret version, marked secret', () => {
-  const holders = session.resources.filter((resource) =>
-    stringsIn(resource.inputs).some((found) => found.text.includes('private-d-value')),
-  )
-  assert.equal(
-    holders.map((resource) => `${resource.type} ${resource.name}`),
-    ['aws:secretsmanager/secretVersion:SecretVersion idp-proxy-dev-private-key'],
-  )
-  const version = holders[0]!.inputs
-  assert.ok(isSecretBox(version.secretString))
-  assert.equal(reveal(version.secretString), PRIVATE_JWK)
+test('no resource name and no input carries the stack name: a stack rename replaces nothing', () => {
+  assert.ok(session.resources.length > 30)
+  for (const resource of session.resources) {
+    assert.not.ok(resource.name.includes(STACK), `${resource.type} ${resource.name}`)
+    for (const found of stringsIn(resource.inputs)) {
+      assert.not.ok(found.text.includes(`idp-proxy-${STACK}`), `${resource.name}.${found.path}`)
+    }
+  }
 })
 
-test('the configured shared secret: its secret version and the Cognito provider only, no generator', () => {
+test('stacks deployed with the old names are adopted: every old URN is an alias of a resource', () => {
+  const urns = new Map<string, string>()
+  for (const options of session.options) {
+    urns.set(urnOf(STACK, options), `${options.type} ${options.name}`)
+    for (const alias of options.aliasNames) {
+      urns.set(urnOf(STACK, options, alias), `${options.type} ${options.name} (alias)`)
+    }
+  }
+  const old = before['pkce-secretsmanager']!
+  assert.equal(old.length, 38, 'the recorded stack')
+  const missing = old.filter((urn) => !urns.has(urn))
+  assert.equal(missing, [], 'old URNs no resource answers to (they would be replaced)')
+  // The component itself: urn:pulumi:dev::idp-proxy::idp-proxy:index:IdpProxy::idp-proxy-dev
+  assert.equal(
+    urns.get(`urn:pulumi:${STACK}::idp-proxy::idp-proxy:index:IdpProxy::idp-proxy-${STACK}`),
+    'idp-proxy:index:IdpProxy idp-proxy (alias)',
+  )
+})
+
+test('protection: the user pool, the flow table and the key secret are protected', () => {
+  const protectedNames = session.options
+    .filter((options) => options.protect)
+    .map((options) => `${options.type} ${options.name}`)
+    .sort()
+  assert.equal(protectedNames, [
+    'aws:cognito/userPool:UserPool idp-proxy-pool',
+    'aws:dynamodb/table:Table idp-proxy-flows',
+    'aws:secretsmanager/secret:Secret idp-proxy-private-key',
+  ])
+})
+
+test('the generated shared secret: its secret version and the Cognito provider only, secret', () => {
   const holders = session.resources.filter((resource) =>
-    stringsIn(resource.inputs).some((found) => found.text.includes(SHARED_SECRET)),
+    stringsIn(resource.inputs).some((found) => found.text.includes('generated-shared-secret')),
   )
   assert.equal(holders.map((resource) => resource.type).sort(), [
     'aws:cognito/identityProvider:IdentityProvider',
@@ -121,30 +144,35 @@ test('the configured shared secret: its secret version and the Cognito provider 
   for (const holder of holders) {
     assert.ok(
       stringsIn(holder.inputs)
-        .filter((found) => found.text.includes(SHARED_SECRET))
+        .filter((found) => found.text.includes('generated-shared-secret'))
         .every((found) => found.secret),
       holder.name,
     )
   }
-  assert.equal(
-    session.resources.filter(
-      (resource) => resource.type === 'random:index/randomPassword:RandomPassword',
-    ).length,
-    0,
+  const password = one(
+    session,
+    'random:index/randomPassword:RandomPassword',
+    'idp-proxy-shared-secret',
   )
+  assert.equal(password.inputs.keepers, undefined, 'rotation 0: no keepers, as before rotation')
+  const version = one(
+    session,
+    'aws:secretsmanager/secretVersion:SecretVersion',
+    'idp-proxy-shared-secret',
+  )
+  assert.ok(isSecretBox(version.inputs.secretString))
 })
 
 test('no secret in any Lambda environment', () => {
   for (const lambda of session.resources.filter((r) => r.type === 'aws:lambda/function:Function')) {
     const variables = JSON.stringify(reveal(lambda.inputs.environment))
-    assert.not.ok(variables.includes(SHARED_SECRET), lambda.name)
-    assert.not.ok(variables.includes('private-d-value'), lambda.name)
+    assert.not.ok(variables.includes('generated-shared-secret'), lambda.name)
   }
 })
 
 test('configuration reaches the resources', () => {
   const authorize = reveal(
-    one(session, 'aws:lambda/function:Function', 'idp-proxy-dev-authorize').inputs.environment,
+    one(session, 'aws:lambda/function:Function', 'idp-proxy-authorize').inputs.environment,
   ) as {
     variables: Record<string, string>
   }
@@ -152,7 +180,7 @@ test('configuration reaches the resources', () => {
     acr_values: 'http://idmanagement.gov/ns/assurance/ial/1',
   })
   const details = reveal(
-    one(session, 'aws:cognito/identityProvider:IdentityProvider', 'idp-proxy-dev-idp').inputs
+    one(session, 'aws:cognito/identityProvider:IdentityProvider', 'idp-proxy-idp').inputs
       .providerDetails,
   ) as Record<string, string>
   assert.equal(details.authorize_url, `${BASE}/authorize`)

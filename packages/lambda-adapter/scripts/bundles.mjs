@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 
 export const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
-export const ROUTES = ['authorize', 'callback', 'token']
+// One bundle per route function, and `all` for the single function that serves every route.
+export const ROUTES = ['authorize', 'callback', 'token', 'all']
 
 export function bundlePath(route) {
   return join(packageDir, 'dist', route, 'index.mjs')

@@ -20,6 +20,8 @@ export interface RecordedResource {
   type: string
   name: string
   inputs: Record<string, unknown>
+  /** What the mocked cloud holds afterwards: the inputs, computed outputs, the cloud's additions. */
+  state: Record<string, unknown>
 }
 
 export interface SecretBox {
@@ -67,7 +69,12 @@ const CALLS: Record<string, Record<string, unknown>> = {
   },
 }
 
-function computed(type: string, name: string, id: string): Record<string, unknown> {
+function computed(
+  type: string,
+  name: string,
+  id: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
   const service = type.split(':')[1] ?? 'unknown'
   const arn = `arn:aws:${service}:${REGION}:${ACCOUNT}:${name}`
   switch (type) {
@@ -101,16 +108,46 @@ function computed(type: string, name: string, id: string): Record<string, unknow
       return { arn: `arn:aws:iam::${ACCOUNT}:role/${name}-generated`, name: `${name}-generated` }
     case 'random:index/randomPassword:RandomPassword':
       return { result: 'generated-shared-secret-0123456789abcdefghijklmnop' }
+    case 'aws:cognito/identityProvider:IdentityProvider':
+      // What Cognito does: it adds this key to an OIDC provider's details (pulumi-aws#679).
+      return {
+        providerDetails: {
+          ...(inputs.providerDetails as Record<string, unknown>),
+          attributes_url_add_attributes: 'false',
+        },
+      }
     default:
       return { arn }
   }
 }
 
+/** A resource's options as the program gave them (recorded by a legacy transformation). */
+export interface RecordedOptions {
+  type: string
+  name: string
+  /** The parent's types from the top, as in a URN (the root stack left out). */
+  parentTypes: string[]
+  protect: boolean
+  retainOnDelete: boolean
+  deleteBeforeReplace: boolean
+  ignoreChanges: string[]
+  aliasNames: string[]
+  /** The arguments as given to the resource, before Pulumi serializes them (Outputs intact). */
+  props: Record<string, unknown>
+}
+
 export interface MockSession {
-  /** Every resource registered so far (providers excluded). */
+  /** Every resource registered so far (providers and the root stack excluded). */
   resources: RecordedResource[]
   /** The invoke tokens the program called. */
   calls: string[]
+  /** Options of every resource created with `transformation` in effect. */
+  options: RecordedOptions[]
+  /**
+   * Records each resource's options. Pulumi's `transforms` run in the engine, which mocks do
+   * not have; the older `transformations` run in the SDK, so they see every child under mocks.
+   */
+  transformation: pulumi.ResourceTransformation
 }
 
 /**
@@ -121,7 +158,33 @@ export async function useMocks(
   config: Record<string, string>,
   secretKeys: string[] = [],
 ): Promise<MockSession> {
-  const session: MockSession = { resources: [], calls: [] }
+  const parents = new Map<pulumi.Resource, string[]>()
+  const options: RecordedOptions[] = []
+  const transformation: pulumi.ResourceTransformation = (args) => {
+    const parent = args.opts.parent
+    const parentTypes = parent ? (parents.get(parent) ?? []) : []
+    if (args.type !== 'pulumi:pulumi:Stack') {
+      parents.set(args.resource, [...parentTypes, args.type])
+    }
+    const opts = args.opts as pulumi.CustomResourceOptions
+    options.push({
+      type: args.type,
+      name: args.name,
+      parentTypes,
+      protect: opts.protect === true,
+      retainOnDelete: opts.retainOnDelete === true,
+      deleteBeforeReplace: opts.deleteBeforeReplace === true,
+      ignoreChanges: opts.ignoreChanges ?? [],
+      aliasNames: (opts.aliases ?? []).flatMap((alias) =>
+        typeof alias === 'object' && 'name' in alias && typeof alias.name === 'string'
+          ? [alias.name]
+          : [],
+      ),
+      props: args.props as Record<string, unknown>,
+    })
+    return undefined
+  }
+  const session: MockSession = { resources: [], calls: [], options, transformation }
   const prefixed = Object.fromEntries(
     Object.entries(config).map(([key, value]) => [`${PROJECT}:${key}`, value]),
   )
@@ -133,10 +196,11 @@ export async function useMocks(
     {
       newResource(args) {
         const id = `${args.name}-id`
-        if (!args.type.startsWith('pulumi:providers:')) {
-          session.resources.push({ type: args.type, name: args.name, inputs: args.inputs })
+        const state = { ...args.inputs, ...computed(args.type, args.name, id, args.inputs) }
+        if (!args.type.startsWith('pulumi:providers:') && args.type !== 'pulumi:pulumi:Stack') {
+          session.resources.push({ type: args.type, name: args.name, inputs: args.inputs, state })
         }
-        return { id, state: { ...args.inputs, ...computed(args.type, args.name, id) } }
+        return { id, state }
       },
       call(args) {
         session.calls.push(args.token)
@@ -165,14 +229,34 @@ export function settle<T>(output: pulumi.Output<T>): Promise<{ value: T; secret:
 }
 
 /**
- * Waits until every pending registration reached the mocks. `waitForRPCs` is @internal in
- * @pulumi/pulumi's typings but exported at run time; it is how `disconnect` drains the queue.
+ * Waits until every pending registration reached the mocks, then disconnects (Pulumi's public
+ * `runtime.disconnect`): create no resource afterwards.
  */
 export async function drain(): Promise<void> {
-  const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }
-  if (typeof runtime.waitForRPCs !== 'function')
-    throw new Error('pulumi.runtime.waitForRPCs is gone')
-  await runtime.waitForRPCs()
+  await pulumi.runtime.disconnect()
+}
+
+/**
+ * Runs a Pulumi program module under the mocks as the language host does: inside the root
+ * stack, with the session's transformation on every resource. Returns its default export.
+ */
+export async function runProgram(
+  session: MockSession,
+  load: () => Promise<{ default: Record<string, pulumi.Output<unknown>> }>,
+): Promise<Record<string, pulumi.Output<unknown>>> {
+  let outputs: Record<string, pulumi.Output<unknown>> = {}
+  await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation(session.transformation)
+    outputs = (await load()).default
+    return outputs
+  })
+  return outputs
+}
+
+/** The URN a recorded resource has in a deployed stack (top-level resources name no parent). */
+export function urnOf(stack: string, options: RecordedOptions, name = options.name): string {
+  const types = [...options.parentTypes, options.type].join('$')
+  return `urn:pulumi:${stack}::${PROJECT}::${types}::${name}`
 }
 
 export function ofType(session: MockSession, type: string): RecordedResource[] {

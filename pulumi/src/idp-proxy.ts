@@ -2,7 +2,7 @@
  * IdpProxy: a Cognito user pool federated with an OIDC IdP through idp-proxy on Lambda behind an
  * API Gateway HTTP API. Reusable from other Pulumi programs:
  *
- *   import { IdpProxy } from '@idp-proxy/pulumi/idp-proxy.ts'
+ *   import { IdpProxy } from '@idp-proxy/pulumi'
  *
  * Cognito's OIDC provider points at the proxy for /token (and /authorize with PKCE); userinfo,
  * jwks_uri and issuer stay the IdP's, since Cognito validates the IdP's tokens itself.
@@ -10,15 +10,41 @@
 import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
 import * as random from '@pulumi/random'
-import { ACCESS_LOG_FORMAT, DEFAULT_BUNDLE_DIR, type IdpProxyArgs } from './idp-proxy-args.js'
-import { DEFAULT_ATTRIBUTE_MAPPING } from './params.js'
-import { type ProxyFunction, TABLE_ACTIONS } from './policies.js'
-import { checkBundle, createProxyFunction } from './proxy-function.js'
+import {
+  ACCESS_LOG_FORMAT,
+  DEFAULT_THROTTLE,
+  type IdpProxyArgs,
+  type Protection,
+  SHARED_SECRET_MIN_LENGTH,
+} from './args.js'
+import { bundleDirectory, installedBundleDirectory } from './bundles.js'
+import { FLOW_TABLE_ATTRIBUTES } from './flow-table.js'
+import { kmsKeyPolicy } from './kms-key-policy.js'
+import { holdsSecrets, type ProxyFunction, TABLE_ACTIONS } from './policies.js'
+import {
+  BROWSER_ROUTES,
+  createFunctionRole,
+  createProxyFunction,
+  FUNCTION_BUNDLES,
+  FUNCTION_ROUTES,
+  type ProxyFunctionResources,
+  TOKEN_ROUTES,
+} from './proxy-function.js'
 
-export type { IdpEndpoints } from './discovery.js'
-export { ACCESS_LOG_FORMAT, DEFAULT_BUNDLE_DIR, type IdpProxyArgs } from './idp-proxy-args.js'
-export type { ProxyFunction } from './policies.js'
-export { FUNCTION_ROUTES } from './proxy-function.js'
+/** Cognito user pool attribute -> IdP claim. Default: email from email, username from sub. */
+export const DEFAULT_ATTRIBUTE_MAPPING: Readonly<Record<string, string>> = {
+  email: 'email',
+  username: 'sub',
+}
+
+/** The names of `opts.aliases` entries that rename the component (`{ name: "old" }`). */
+function previousNames(opts: pulumi.ComponentResourceOptions | undefined): string[] {
+  return (opts?.aliases ?? []).flatMap((alias) =>
+    typeof alias === 'object' && alias !== null && 'name' in alias && typeof alias.name === 'string'
+      ? [alias.name]
+      : [],
+  )
+}
 
 export class IdpProxy extends pulumi.ComponentResource {
   /** `<api endpoint>/<stage>`: the proxy's PROXY_BASE_URL. */
@@ -48,19 +74,47 @@ export class IdpProxy extends pulumi.ComponentResource {
   public readonly kmsKeyArn: pulumi.Output<string> | undefined
   /** PKCE mode: the flow table. */
   public readonly flowTableName: pulumi.Output<string> | undefined
+  /** The deployed functions' names, by function (`proxy` in the single layout). */
   public readonly functionNames: Partial<Record<ProxyFunction, pulumi.Output<string>>>
 
   constructor(name: string, args: IdpProxyArgs, opts?: pulumi.ComponentResourceOptions) {
-    super('idp-proxy:index:IdpProxy', name, {}, opts)
-    const parent = { parent: this }
     const pkce = args.pkce ?? true
+    const layout = args.functions ?? 'single'
+    const functions: ProxyFunction[] =
+      layout === 'single' ? ['proxy'] : pkce ? ['authorize', 'callback', 'token'] : ['token']
+    // Every bundle is located before anything is registered, so a missing one stops the
+    // deployment with the path that was looked at, and nothing half-made is left behind.
+    const codeDirs = Object.fromEntries(
+      functions.map((fn) => {
+        const bundle = FUNCTION_BUNDLES[fn]
+        return [
+          fn,
+          args.bundleDir
+            ? bundleDirectory(args.bundleDir, bundle)
+            : installedBundleDirectory(bundle),
+        ]
+      }),
+    ) as Record<ProxyFunction, string>
+    super('idp-proxy:index:IdpProxy', name, {}, opts)
     const keyMode = args.keyMode ?? 'secretsmanager'
     const stageName = args.stageName ?? 'v1'
-    const bundleDir = args.bundleDir ?? DEFAULT_BUNDLE_DIR
-    const functions: ProxyFunction[] = pkce ? ['authorize', 'callback', 'token'] : ['token']
-    for (const fn of functions) checkBundle(bundleDir, fn, this)
+    const overrides = args.resources ?? {}
+
+    // A renamed component ({ aliases: [{ name: old }] }) keeps its children too: each child
+    // gets the alias its name had under the old component name.
+    const previous = previousNames(opts)
+    const child = (childName: string): pulumi.CustomResourceOptions => {
+      const aliases = childName.startsWith(name)
+        ? previous.map((old) => ({ name: `${old}${childName.slice(name.length)}` }))
+        : []
+      return { parent: this, ...(aliases.length ? { aliases } : {}) }
+    }
+    // The resources whose loss loses data or breaks the IdP registration.
+    const kept = (childName: string): pulumi.CustomResourceOptions =>
+      withProtection(child(childName), args.protection ?? 'protect')
+
     const retentionInDays = args.logRetentionDays ?? 30
-    const region = aws.getRegionOutput({}, parent).region
+    const region = aws.getRegionOutput({}, { parent: this }).region
     const endpoints = pulumi.output(args.idp.endpoints)
     const idpScopes = pulumi.output(args.idp.scopes ?? ['openid', 'email', 'profile'])
     const appScopes = pulumi.output(args.cognito.scopes ?? ['openid', 'email', 'profile'])
@@ -74,13 +128,15 @@ export class IdpProxy extends pulumi.ComponentResource {
           .output(args.deletionProtection ?? false)
           .apply((on) => (on ? 'ACTIVE' : 'INACTIVE')),
         usernameConfiguration: { caseSensitive: false },
+        ...overrides.userPool,
       },
-      parent,
+      kept(`${name}-pool`),
     )
+    // A pool has one domain: a new domain can only be created once the old one is gone.
     const domain = new aws.cognito.UserPoolDomain(
       `${name}-domain`,
       { domain: args.cognito.domainPrefix, userPoolId: pool.id },
-      parent,
+      { ...child(`${name}-domain`), deleteBeforeReplace: true },
     )
     this.cognitoDomainUrl = pulumi.interpolate`https://${domain.domain}.auth.${region}.amazoncognito.com`
     this.cognitoIdpResponseUrl = pulumi.interpolate`${this.cognitoDomainUrl}/oauth2/idpresponse`
@@ -88,24 +144,51 @@ export class IdpProxy extends pulumi.ComponentResource {
     // The shared secret Cognito presents at /token: in Secrets Manager for the token function,
     // in Cognito's provider details, and nowhere else.
     const sharedSecretValue = args.sharedSecret
-      ? pulumi.secret(args.sharedSecret)
-      : new random.RandomPassword(`${name}-shared-secret`, { length: 48, special: false }, parent)
-          .result
+      ? pulumi.secret(args.sharedSecret).apply((value) => {
+          if (value.length < SHARED_SECRET_MIN_LENGTH) {
+            throw new Error(
+              `IdpProxy ${name}: sharedSecret must be at least ${SHARED_SECRET_MIN_LENGTH} characters`,
+            )
+          }
+          return value
+        })
+      : // Secret explicitly: not only through the provider's own secret outputs.
+        pulumi.secret(
+          new random.RandomPassword(
+            `${name}-shared-secret`,
+            {
+              length: 48,
+              special: false,
+              ...(args.sharedSecretRotation === undefined
+                ? {}
+                : {
+                    keepers: { rotation: pulumi.output(args.sharedSecretRotation).apply(String) },
+                  }),
+            },
+            child(`${name}-shared-secret`),
+          ).result,
+        )
     const sharedSecret = new aws.secretsmanager.Secret(
       `${name}-shared-secret`,
       { description: 'idp-proxy: the client secret Cognito presents at the proxy /token' },
-      parent,
+      child(`${name}-shared-secret`),
     )
     new aws.secretsmanager.SecretVersion(
       `${name}-shared-secret`,
       { secretId: sharedSecret.id, secretString: sharedSecretValue },
-      parent,
+      child(`${name}-shared-secret`),
     )
     this.sharedSecretArn = sharedSecret.arn
+
+    const roles = Object.fromEntries(
+      functions.map((fn) => [fn, createFunctionRole(name, fn, child)]),
+    ) as Record<ProxyFunction, aws.iam.Role>
 
     let privateKeySecret: aws.secretsmanager.Secret | undefined
     let kmsKey: aws.kms.Key | undefined
     if (keyMode === 'kms') {
+      const identity = aws.getCallerIdentityOutput({}, { parent: this })
+      const partition = aws.getPartitionOutput({}, { parent: this })
       kmsKey = new aws.kms.Key(
         `${name}-signing-key`,
         {
@@ -113,21 +196,28 @@ export class IdpProxy extends pulumi.ComponentResource {
           customerMasterKeySpec: args.kmsKeySpec ?? 'RSA_2048',
           keyUsage: 'SIGN_VERIFY',
           deletionWindowInDays: 30,
+          // Set at creation: never a moment under KMS's default policy.
+          policy: kmsKeyPolicy({
+            partition: partition.partition,
+            accountId: identity.accountId,
+            signerRoleArn: roles[functions.find(holdsSecrets)!].arn,
+          }),
+          ...overrides.kmsKey,
         },
-        parent,
+        kept(`${name}-signing-key`),
       )
     } else {
       privateKeySecret = new aws.secretsmanager.Secret(
         `${name}-private-key`,
         { description: 'idp-proxy: private JWK or JWKS for private_key_jwt' },
-        parent,
+        kept(`${name}-private-key`),
       )
       // Without a configured key the secret stays empty: upload one with put-secret-value.
       if (args.privateKeyJwk) {
         new aws.secretsmanager.SecretVersion(
           `${name}-private-key`,
           { secretId: privateKeySecret.id, secretString: pulumi.secret(args.privateKeyJwk) },
-          parent,
+          child(`${name}-private-key`),
         )
       }
     }
@@ -138,16 +228,17 @@ export class IdpProxy extends pulumi.ComponentResource {
       ? new aws.dynamodb.Table(
           `${name}-flows`,
           {
-            attributes: [{ name: 'pk', type: 'S' }],
-            hashKey: 'pk',
+            attributes: [{ name: FLOW_TABLE_ATTRIBUTES.hashKey, type: 'S' }],
+            hashKey: FLOW_TABLE_ATTRIBUTES.hashKey,
             billingMode: 'PAY_PER_REQUEST',
             // TTL only tidies up (it deletes late); the store checks expiresAt on every take.
-            ttl: { attributeName: 'expiresAt', enabled: true },
+            ttl: { attributeName: FLOW_TABLE_ATTRIBUTES.expiresAt, enabled: true },
             pointInTimeRecovery: { enabled: args.pointInTimeRecovery ?? false },
             serverSideEncryption: { enabled: true },
             deletionProtectionEnabled: args.deletionProtection ?? false,
+            ...overrides.flowTable,
           },
-          parent,
+          kept(`${name}-flows`),
         )
       : undefined
     this.flowTableName = table?.name
@@ -155,27 +246,17 @@ export class IdpProxy extends pulumi.ComponentResource {
     // The API first: its endpoint is the proxy's base URL, which the functions need.
     const api = new aws.apigatewayv2.Api(
       `${name}-api`,
-      { protocolType: 'HTTP', description: 'idp-proxy between Cognito and the IdP' },
-      parent,
+      {
+        protocolType: 'HTTP',
+        description: 'idp-proxy between Cognito and the IdP',
+        ...overrides.api,
+      },
+      child(`${name}-api`),
     )
     const accessLogs = new aws.cloudwatch.LogGroup(
       `${name}-api-access`,
       { retentionInDays },
-      parent,
-    )
-    new aws.apigatewayv2.Stage(
-      `${name}-stage`,
-      {
-        apiId: api.id,
-        name: stageName,
-        autoDeploy: true,
-        accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
-        defaultRouteSettings: {
-          throttlingRateLimit: args.throttle?.rateLimit ?? 20,
-          throttlingBurstLimit: args.throttle?.burstLimit ?? 40,
-        },
-      },
-      parent,
+      child(`${name}-api-access`),
     )
     this.proxyBaseUrl = pulumi.interpolate`${api.apiEndpoint}/${stageName}`
     this.tokenUrl = pulumi.interpolate`${this.proxyBaseUrl}/token`
@@ -195,7 +276,7 @@ export class IdpProxy extends pulumi.ComponentResource {
       IDP_TOKEN_ENDPOINT: endpoints.tokenEndpoint,
       COGNITO_REDIRECT_URIS: this.cognitoIdpResponseUrl,
       PKCE: String(pkce),
-      AUTHORIZATION_PARAMS: pulumi.output(args.authorizationParams ?? {}).apply(JSON.stringify),
+      AUTHORIZATION_PARAMS: pulumi.jsonStringify(args.authorizationParams ?? {}),
       LOG_LEVEL: args.logLevel ?? 'info',
       ...(args.assertionAudience ? { ASSERTION_AUDIENCE: args.assertionAudience } : {}),
     }
@@ -203,33 +284,38 @@ export class IdpProxy extends pulumi.ComponentResource {
       ? { STORE: 'dynamodb', FLOW_TABLE_NAME: table.name }
       : {}
     // The same core variables on every function (docs/lambda.md); the store on those that use
-    // it; key and client secret only on /token, and only as ARNs and ids, never values.
+    // it; key and client secret only where /token is served, and only as ARNs, never values.
     const keyEnv: Record<string, pulumi.Input<string>> = kmsKey
       ? { KMS_KEY_ID: kmsKey.arn, ...(args.kmsKeyKid ? { KMS_KEY_KID: args.kmsKeyKid } : {}) }
       : { PRIVATE_KEY_SECRET_ARN: privateKeySecret!.arn }
-    const environments: Record<ProxyFunction, Record<string, pulumi.Input<string>>> = {
-      authorize: { ...common, ...store },
-      callback: { ...common, ...store },
-      token: { ...common, ...store, ...keyEnv, CLIENT_SECRET_ARN: sharedSecret.arn },
-    }
+    const environment = (fn: ProxyFunction) =>
+      holdsSecrets(fn)
+        ? { ...common, ...store, ...keyEnv, CLIENT_SECRET_ARN: sharedSecret.arn }
+        : { ...common, ...store }
 
     this.functionNames = {}
+    const deployed: Partial<Record<ProxyFunction, ProxyFunctionResources>> = {}
     for (const fn of functions) {
+      const routes = FUNCTION_ROUTES[fn].filter(
+        (route) => pkce || !(BROWSER_ROUTES as readonly string[]).includes(route),
+      )
       const tableActions = table ? TABLE_ACTIONS[fn] : []
-      const lambda = createProxyFunction(
+      deployed[fn] = createProxyFunction(
         name,
         {
           fn,
-          bundleDir,
+          role: roles[fn],
+          routes,
+          codeDir: codeDirs[fn],
           api,
           stageName,
-          environment: environments[fn],
+          environment: environment(fn),
           access: {
             ...(table && tableActions.length
               ? { table: { arn: table.arn, actions: tableActions } }
               : {}),
-            // Only /token reads secrets or signs.
-            ...(fn === 'token'
+            // Only the function serving /token reads secrets or signs.
+            ...(holdsSecrets(fn)
               ? {
                   secretArns: [
                     sharedSecret.arn,
@@ -242,11 +328,40 @@ export class IdpProxy extends pulumi.ComponentResource {
           retentionInDays,
           memorySize: args.memorySize ?? 256,
           timeoutSeconds: args.timeoutSeconds ?? 15,
+          ...(overrides.function ? { overrides: overrides.function } : {}),
         },
-        this,
+        child,
       )
-      this.functionNames[fn] = lambda.name
+      this.functionNames[fn] = deployed[fn]!.lambda.name
     }
+
+    // Per-route throttling: /token (Cognito's calls) has its own budget; every other route
+    // gets the stage default. Route settings name routes, so the stage comes after them.
+    const browserThrottle = args.throttle?.browser ?? DEFAULT_THROTTLE
+    const tokenThrottle = args.throttle?.token ?? DEFAULT_THROTTLE
+    new aws.apigatewayv2.Stage(
+      `${name}-stage`,
+      {
+        apiId: api.id,
+        name: stageName,
+        autoDeploy: true,
+        accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+        defaultRouteSettings: {
+          throttlingRateLimit: browserThrottle.rateLimit,
+          throttlingBurstLimit: browserThrottle.burstLimit,
+        },
+        routeSettings: TOKEN_ROUTES.map((routeKey) => ({
+          routeKey,
+          throttlingRateLimit: tokenThrottle.rateLimit,
+          throttlingBurstLimit: tokenThrottle.burstLimit,
+        })),
+        ...overrides.stage,
+      },
+      {
+        ...child(`${name}-stage`),
+        dependsOn: Object.values(deployed).flatMap((resources) => resources.routes),
+      },
+    )
 
     const provider = new aws.cognito.IdentityProvider(
       `${name}-idp`,
@@ -254,31 +369,24 @@ export class IdpProxy extends pulumi.ComponentResource {
         userPoolId: pool.id,
         providerName: args.idp.providerName ?? 'IdP',
         providerType: 'OIDC',
-        providerDetails: pulumi
-          .all([
-            args.idp.clientId,
-            sharedSecretValue,
-            args.idp.issuer,
-            endpoints,
-            idpScopes,
-            args.idp.attributesRequestMethod ?? 'GET',
-            this.authorizeUrl,
-            this.tokenUrl,
-          ])
-          .apply(([clientId, secret, issuer, idp, scopes, method, authorizeUrl, tokenUrl]) => ({
-            client_id: clientId,
-            client_secret: secret,
-            attributes_request_method: method,
-            oidc_issuer: issuer,
-            authorize_scopes: scopes.join(' '),
-            authorize_url: authorizeUrl,
-            token_url: tokenUrl,
-            attributes_url: idp.userinfoEndpoint,
-            jwks_uri: idp.jwksUri,
-          })),
+        // A plain map: only client_secret is secret, so a diff shows what changed.
+        providerDetails: {
+          client_id: args.idp.clientId,
+          client_secret: sharedSecretValue,
+          attributes_request_method: args.idp.attributesRequestMethod ?? 'GET',
+          oidc_issuer: args.idp.issuer,
+          authorize_scopes: idpScopes.apply((scopes) => scopes.join(' ')),
+          authorize_url: this.authorizeUrl,
+          token_url: this.tokenUrl,
+          attributes_url: endpoints.userinfoEndpoint,
+          jwks_uri: endpoints.jwksUri,
+          // Cognito adds this key itself (false for OIDC); without it every update shows a
+          // change (pulumi-aws#679).
+          attributes_url_add_attributes: 'false',
+        },
         attributeMapping: args.idp.attributeMapping ?? { ...DEFAULT_ATTRIBUTE_MAPPING },
       },
-      parent,
+      child(`${name}-idp`),
     )
 
     const client = new aws.cognito.UserPoolClient(
@@ -295,8 +403,9 @@ export class IdpProxy extends pulumi.ComponentResource {
         generateSecret: args.cognito.generateClientSecret ?? false,
         preventUserExistenceErrors: 'ENABLED',
         explicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+        ...overrides.userPoolClient,
       },
-      parent,
+      child(`${name}-client`),
     )
     this.userPoolId = pool.id
     this.userPoolClientId = client.id
@@ -340,4 +449,13 @@ export class IdpProxy extends pulumi.ComponentResource {
       flowTableName: this.flowTableName,
     })
   }
+}
+
+function withProtection(
+  options: pulumi.CustomResourceOptions,
+  protection: Protection,
+): pulumi.CustomResourceOptions {
+  if (protection === 'protect') return { ...options, protect: true }
+  if (protection === 'retain') return { ...options, retainOnDelete: true }
+  return options
 }

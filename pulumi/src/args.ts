@@ -2,14 +2,9 @@
  * The arguments of IdpProxy, with their defaults, and the constants it shares with callers and
  * tests.
  */
-import { fileURLToPath } from 'node:url'
+import type * as aws from '@pulumi/aws'
 import type * as pulumi from '@pulumi/pulumi'
 import type { IdpEndpoints } from './discovery.js'
-
-/** The lambda-adapter's bundles: <dir>/{authorize,callback,token}/index.mjs. */
-export const DEFAULT_BUNDLE_DIR = fileURLToPath(
-  new URL('../packages/lambda-adapter/dist', import.meta.url),
-)
 
 /** Access log line: no query string, so no code, state or handle reaches the logs. */
 export const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -24,13 +19,51 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
   integrationError: '$context.integrationErrorMessage',
 })
 
+/** Function layouts: one function for every route, or one per route group (least privilege each). */
+export const FUNCTION_LAYOUTS = ['single', 'per-route'] as const
+export type FunctionLayout = (typeof FUNCTION_LAYOUTS)[number]
+
+/**
+ * What happens to the stateful resources (user pool, flow table, key secret, KMS key) when they
+ * would be deleted: `protect` (Pulumi refuses: `pulumi destroy` and replacements stop),
+ * `retain` (Pulumi forgets them and leaves them in AWS), `none` (deleted with the stack).
+ */
+export const PROTECTIONS = ['protect', 'retain', 'none'] as const
+export type Protection = (typeof PROTECTIONS)[number]
+
+export interface Throttle {
+  /** Steady requests per second. */
+  rateLimit: pulumi.Input<number>
+  /** Burst (bucket size). */
+  burstLimit: pulumi.Input<number>
+}
+
+/** Throttle defaults: browser routes and Cognito's /token each 20 requests/s, burst 40. */
+export const DEFAULT_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const
+
+/**
+ * Overrides merged over the arguments the component gives its children (a shallow spread, the
+ * override wins), in the spirit of awsx's args. For anything else use Pulumi's `transforms`
+ * resource option on the component, which reaches every child.
+ */
+export interface IdpProxyResourceArgs {
+  userPool?: Partial<aws.cognito.UserPoolArgs>
+  userPoolClient?: Partial<aws.cognito.UserPoolClientArgs>
+  flowTable?: Partial<aws.dynamodb.TableArgs>
+  kmsKey?: Partial<aws.kms.KeyArgs>
+  api?: Partial<aws.apigatewayv2.ApiArgs>
+  stage?: Partial<aws.apigatewayv2.StageArgs>
+  /** Applied to every Lambda function (e.g. `tracingConfig`, `reservedConcurrentExecutions`). */
+  function?: Partial<aws.lambda.FunctionArgs>
+}
+
 export interface IdpProxyArgs {
   idp: {
     /** The IdP's issuer (Cognito's `oidc_issuer`, the proxy's IDP_ISSUER). */
     issuer: pulumi.Input<string>
     /** Client id registered at the IdP; Cognito and the proxy use the same id. */
     clientId: pulumi.Input<string>
-    /** The IdP's endpoints (see `resolveEndpoints` in discovery.ts to fill them from discovery). */
+    /** The IdP's endpoints (`resolveEndpoints` fills them from discovery). */
     endpoints: pulumi.Input<IdpEndpoints>
     /** Scopes Cognito asks the IdP for. Default `["openid", "email", "profile"]`. */
     scopes?: pulumi.Input<pulumi.Input<string>[]>
@@ -41,10 +74,13 @@ export interface IdpProxyArgs {
     /** The provider's name in Cognito (identity_provider=...). Default `"IdP"`. */
     providerName?: pulumi.Input<string>
   }
-  /** PKCE through the proxy (/authorize and /callback functions, flow table). Default `true`. */
+  /**
+   * PKCE through the proxy (/authorize and /callback routes, flow table). Default `true`. A plain
+   * boolean: it decides which resources exist.
+   */
   pkce?: boolean
   /** Extra authorization parameters the proxy adds (e.g. `acr_values`). Default none. */
-  authorizationParams?: pulumi.Input<Record<string, string>>
+  authorizationParams?: pulumi.Input<Record<string, pulumi.Input<string>>>
   /** `aud` of the client assertion: `token_endpoint` (proxy default), `issuer` or a URL. */
   assertionAudience?: pulumi.Input<string>
   cognito: {
@@ -67,24 +103,49 @@ export interface IdpProxyArgs {
   kmsKeyKid?: pulumi.Input<string>
   /** Secret: private JWK/JWKS stored as the key secret's value. Default: left empty for upload. */
   privateKeyJwk?: pulumi.Input<string>
-  /** Secret: the Cognito<->proxy shared secret. Default: a generated 48-character secret. */
+  /**
+   * Secret: the Cognito<->proxy shared secret (32+ characters). Default: generated, 48
+   * characters; change `sharedSecretRotation` to generate a new one.
+   */
   sharedSecret?: pulumi.Input<string>
+  /** Any change generates a new shared secret (the generator's keeper). Default `0`. */
+  sharedSecretRotation?: pulumi.Input<number>
+  /**
+   * `single`: one function serves every route (one cold start per sign-in). `per-route`:
+   * /authorize, /callback and /token (with the JWKS and /health) in their own functions, each
+   * role with only what its routes need. Default `single`.
+   */
+  functions?: FunctionLayout
+  /** What deleting the user pool, flow table, key secret or KMS key does. Default `protect`. */
+  protection?: Protection
   /** DynamoDB point-in-time recovery of the flow table (its items live minutes). Default `false`. */
   pointInTimeRecovery?: pulumi.Input<boolean>
-  /** Deletion protection on the user pool and the flow table. Default `false`. */
+  /** AWS-side deletion protection on the user pool and the flow table. Default `false`. */
   deletionProtection?: pulumi.Input<boolean>
   /** The proxy's LOG_LEVEL. Default `"info"`. */
   logLevel?: pulumi.Input<string>
   /** Retention of every log group, in days. Default `30`. */
   logRetentionDays?: pulumi.Input<number>
   /** API stage name; the proxy's base URL is `<api endpoint>/<stage>`. Default `"v1"`. */
-  stageName?: string
+  stageName?: pulumi.Input<string>
   /** Lambda memory in MB. Default `256`. */
   memorySize?: pulumi.Input<number>
   /** Lambda timeout in seconds (under API Gateway's 30 s). Default `15`. */
   timeoutSeconds?: pulumi.Input<number>
-  /** Stage throttling. Default 20 requests/s, burst 40. */
-  throttle?: { rateLimit: pulumi.Input<number>; burstLimit: pulumi.Input<number> }
-  /** Directory of the lambda-adapter bundles. Default `packages/lambda-adapter/dist`. */
+  /**
+   * Per-route throttling of the stage. `browser`: /authorize, /callback, the JWKS and /health
+   * (the stage default); `token`: /token, Cognito's calls, on its own budget so a flood of
+   * browser requests cannot starve sign-ins. Default 20 requests/s, burst 40 each.
+   */
+  throttle?: { browser?: Throttle; token?: Throttle }
+  /**
+   * Directory holding the lambda-adapter bundles (`<bundleDir>/<bundle>/index.mjs`). Default:
+   * the prebuilt bundles of the installed `@idp-proxy/lambda-adapter`.
+   */
   bundleDir?: string
+  /** Overrides of the children's arguments. */
+  resources?: IdpProxyResourceArgs
 }
+
+/** The shortest shared secret the component accepts (the proxy's own minimum). */
+export const SHARED_SECRET_MIN_LENGTH = 32

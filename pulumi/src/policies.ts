@@ -1,11 +1,14 @@
 /**
- * IAM for the proxy's functions: one role per function, each with only what its routes need.
- * /authorize and /callback touch only the flow table; only /token reads the secrets or uses the
- * KMS key. Every statement names its resources: there is no `"Resource": "*"` here.
+ * IAM for the proxy's functions. Per route: one role per function, each with only what its routes
+ * need (/authorize and /callback touch only the flow table; only /token reads the secrets or uses
+ * the KMS key). Single function: one role with the union of those, still naming every resource.
+ * There is no `"Resource": "*"` here. The per-function action lists are one table, so they can
+ * be replaced by the lambda-adapter's own export in one place.
  */
 import * as pulumi from '@pulumi/pulumi'
 
-export type ProxyFunction = 'authorize' | 'callback' | 'token'
+/** A function of the per-route layout, or `proxy`, the one function of the single layout. */
+export type ProxyFunction = 'authorize' | 'callback' | 'token' | 'proxy'
 
 /**
  * Flow-table actions per function. The DynamoDB store saves with PutItem and takes (atomically,
@@ -16,18 +19,24 @@ export const TABLE_ACTIONS: Readonly<Record<ProxyFunction, readonly string[]>> =
   authorize: ['dynamodb:PutItem'],
   callback: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
   token: ['dynamodb:DeleteItem'],
+  proxy: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
 }
 
 /** kms:GetPublicKey feeds the JWKS route; kms:Sign signs client assertions. */
 export const KMS_ACTIONS = ['kms:GetPublicKey', 'kms:Sign'] as const
 
+/** Whether the function signs and reads secrets (the token routes). */
+export function holdsSecrets(fn: ProxyFunction): boolean {
+  return fn === 'token' || fn === 'proxy'
+}
+
 export interface FunctionAccess {
   /** The function's own log group (its streams are `<arn>:log-stream:<name>`). */
   logGroupArn: pulumi.Input<string>
   table?: { arn: pulumi.Input<string>; actions: readonly string[] }
-  /** Secrets Manager secrets the function may read (token only). */
+  /** Secrets Manager secrets the function may read (token routes only). */
   secretArns?: pulumi.Input<string>[]
-  /** The KMS signing key (token only, KMS key mode). */
+  /** The KMS signing key (token routes only, KMS key mode). */
   kmsKeyArn?: pulumi.Input<string>
 }
 
@@ -53,7 +62,7 @@ export const LAMBDA_ASSUME_ROLE_POLICY = JSON.stringify({
 export function functionStatements(access: FunctionAccess): PolicyStatement[] {
   const statements: PolicyStatement[] = [
     {
-      // The log group exists already (created by the program), so no logs:CreateLogGroup. The
+      // The log group exists already (created by the component), so no logs:CreateLogGroup. The
       // wildcard is the stream name, which Lambda picks at run time, inside this one group.
       Sid: 'WriteOwnLogs',
       Effect: 'Allow',

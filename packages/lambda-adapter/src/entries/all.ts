@@ -1,0 +1,9 @@
+/**
+ * Lambda entry for one function serving every route (/authorize, /callback, /token, the JWKS and
+ * /health). The token proxy has the flow store, the key and the client secret, so it answers the
+ * browser routes too. Built once per container.
+ */
+import { createHandler } from '../handler.js'
+import { tokenProxyFromEnv } from '../token-proxy.js'
+
+export const handler = createHandler(() => tokenProxyFromEnv(process.env))

@@ -1,0 +1,57 @@
+/**
+ * The signing key's key policy. Without one, KMS applies its default policy, which lets every
+ * IAM principal of the account with a matching IAM policy use the key. Here the account root
+ * administers the key (so it can never become unmanageable), and only the role of the function
+ * that serves /token may sign with it and read its public half.
+ */
+import * as pulumi from '@pulumi/pulumi'
+import { KMS_ACTIONS } from './policies.js'
+
+/**
+ * KMS administration actions, without any use of the key: no kms:Sign, and no kms:Get* (which
+ * would include kms:GetPublicKey).
+ */
+export const KMS_ADMIN_ACTIONS = [
+  'kms:Create*',
+  'kms:Describe*',
+  'kms:Enable*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Revoke*',
+  'kms:Disable*',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:Delete*',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+] as const
+
+export function kmsKeyPolicy(args: {
+  partition: pulumi.Input<string>
+  accountId: pulumi.Input<string>
+  signerRoleArn: pulumi.Input<string>
+}): pulumi.Output<string> {
+  const root = pulumi.interpolate`arn:${args.partition}:iam::${args.accountId}:root`
+  return pulumi.jsonStringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AccountRootAdministers',
+        Effect: 'Allow',
+        Principal: { AWS: root },
+        Action: [...KMS_ADMIN_ACTIONS],
+        Resource: '*',
+      },
+      {
+        Sid: 'TokenFunctionSigns',
+        Effect: 'Allow',
+        Principal: { AWS: args.signerRoleArn },
+        Action: [...KMS_ACTIONS],
+        Resource: '*',
+      },
+    ],
+  })
+}

@@ -1,0 +1,157 @@
+/**
+ * One of the proxy's Lambda functions with everything that is its own: a log group, a role with
+ * an inline least-privilege policy, the function from its lambda-adapter bundle, the API
+ * integration, and a route plus an invoke permission per route it serves.
+ */
+import * as aws from '@pulumi/aws'
+import * as pulumi from '@pulumi/pulumi'
+import type { BundleName } from './bundles.js'
+import {
+  type FunctionAccess,
+  functionPolicy,
+  LAMBDA_ASSUME_ROLE_POLICY,
+  type ProxyFunction,
+} from './policies.js'
+
+export const BROWSER_ROUTES = ['GET /authorize', 'GET /callback'] as const
+/** Cognito's server-to-server routes: on their own throttling budget. */
+export const TOKEN_ROUTES = ['POST /token'] as const
+export const PUBLIC_ROUTES = ['GET /.well-known/jwks.json', 'GET /health'] as const
+
+/** Which routes each function serves. /token's function also serves the JWKS and health routes. */
+export const FUNCTION_ROUTES: Readonly<Record<ProxyFunction, readonly string[]>> = {
+  authorize: ['GET /authorize'],
+  callback: ['GET /callback'],
+  token: [...TOKEN_ROUTES, ...PUBLIC_ROUTES],
+  proxy: [...BROWSER_ROUTES, ...TOKEN_ROUTES, ...PUBLIC_ROUTES],
+}
+
+/** The bundle each function runs. */
+export const FUNCTION_BUNDLES: Readonly<Record<ProxyFunction, BundleName>> = {
+  authorize: 'authorize',
+  callback: 'callback',
+  token: 'token',
+  proxy: 'all',
+}
+
+/** The Lambda runtime of every function (Node.js 24 on Graviton). */
+export const LAMBDA_RUNTIME = 'nodejs24.x'
+
+/**
+ * The function's role, created before the function: the KMS key's policy names the role of the
+ * function serving /token, and the function's environment names the key.
+ */
+export function createFunctionRole(
+  prefix: string,
+  fn: ProxyFunction,
+  childOptions: (name: string) => pulumi.CustomResourceOptions,
+): aws.iam.Role {
+  const name = `${prefix}-${fn}`
+  return new aws.iam.Role(
+    name,
+    { assumeRolePolicy: LAMBDA_ASSUME_ROLE_POLICY, description: `idp-proxy ${fn} function` },
+    childOptions(name),
+  )
+}
+
+export interface ProxyFunctionArgs {
+  fn: ProxyFunction
+  /** Its role (createFunctionRole); the function's inline policy is attached here. */
+  role: aws.iam.Role
+  /** The routes this function serves (without PKCE, the browser routes are left out). */
+  routes: readonly string[]
+  /** The directory holding the bundle's index.mjs. */
+  codeDir: string
+  api: aws.apigatewayv2.Api
+  stageName: pulumi.Input<string>
+  environment: Record<string, pulumi.Input<string>>
+  /** What the function may touch besides its own log group. */
+  access: Omit<FunctionAccess, 'logGroupArn'>
+  retentionInDays: pulumi.Input<number>
+  memorySize: pulumi.Input<number>
+  timeoutSeconds: pulumi.Input<number>
+  /** Overrides for the function's own arguments (the component's `resources.function`). */
+  overrides?: Partial<aws.lambda.FunctionArgs>
+}
+
+export interface ProxyFunctionResources {
+  lambda: aws.lambda.Function
+  routes: aws.apigatewayv2.Route[]
+}
+
+/**
+ * Creates the function's resources; names start with `prefix-fn`. `childOptions` gives each its
+ * options (the component as parent, aliases when the component was renamed).
+ */
+export function createProxyFunction(
+  prefix: string,
+  args: ProxyFunctionArgs,
+  childOptions: (name: string) => pulumi.CustomResourceOptions,
+): ProxyFunctionResources {
+  const { fn, api } = args
+  const name = `${prefix}-${fn}`
+  const logGroup = new aws.cloudwatch.LogGroup(
+    name,
+    { retentionInDays: args.retentionInDays },
+    childOptions(name),
+  )
+  const { role } = args
+  const policy = new aws.iam.RolePolicy(
+    name,
+    { role: role.id, policy: functionPolicy({ logGroupArn: logGroup.arn, ...args.access }) },
+    childOptions(name),
+  )
+  const lambda = new aws.lambda.Function(
+    name,
+    {
+      runtime: LAMBDA_RUNTIME,
+      architectures: ['arm64'],
+      handler: 'index.handler',
+      code: new pulumi.asset.FileArchive(args.codeDir),
+      role: role.arn,
+      memorySize: args.memorySize,
+      timeout: args.timeoutSeconds,
+      environment: { variables: args.environment },
+      // Text: the proxy already writes one JSON object per line.
+      loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
+      description: `idp-proxy ${args.routes.join(', ')}`,
+      ...args.overrides,
+    },
+    // The role's policy first, or the first invocations could not write their logs.
+    { ...childOptions(name), dependsOn: [policy] },
+  )
+  const integration = new aws.apigatewayv2.Integration(
+    name,
+    {
+      apiId: api.id,
+      integrationType: 'AWS_PROXY',
+      integrationUri: lambda.arn,
+      payloadFormatVersion: '2.0',
+    },
+    childOptions(name),
+  )
+  const routes: aws.apigatewayv2.Route[] = []
+  for (const routeKey of args.routes) {
+    const [method, path] = routeKey.split(' ') as [string, string]
+    const slug = `${prefix}-${path.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}`
+    routes.push(
+      new aws.apigatewayv2.Route(
+        slug,
+        { apiId: api.id, routeKey, target: pulumi.interpolate`integrations/${integration.id}` },
+        childOptions(slug),
+      ),
+    )
+    // Only this API, stage, method and path may invoke the function.
+    new aws.lambda.Permission(
+      slug,
+      {
+        action: 'lambda:InvokeFunction',
+        function: lambda.name,
+        principal: 'apigateway.amazonaws.com',
+        sourceArn: pulumi.interpolate`${api.executionArn}/${args.stageName}/${method}${path}`,
+      },
+      childOptions(slug),
+    )
+  }
+  return { lambda, routes }
+}
