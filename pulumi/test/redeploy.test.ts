@@ -24,7 +24,7 @@ interface Deployed {
 async function up(config: Record<string, string>): Promise<Deployed[]> {
   const { stdout } = await run(
     process.execPath,
-    ['--import', 'tsx', deploy, JSON.stringify(config)],
+    ['--conditions=source', '--import', 'tsx', deploy, JSON.stringify(config)],
     {
       maxBuffer: 16 * 1024 * 1024,
     },
