@@ -1,17 +1,20 @@
 export { type AssertionClaims, signClientAssertion } from './assertion.js'
 export { timingSafeEqual } from './encoding.js'
 export {
+  createProxyFrom,
   ENV_VARIABLES,
   type Env,
   type EnvOptions,
-  keyOptionsFromEnv,
-  keysFromEnv,
+  keyOptionsFrom,
   keysFromText,
   optionsFromEnv,
-  storeFromEnv,
+  proxyOptionsFrom,
+  storeFrom,
 } from './env.js'
 export {
+  type ConfigProblem,
   invalidOption,
+  invalidOptions,
   isProxyError,
   type OAuthErrorCode,
   ProxyError,
@@ -19,13 +22,19 @@ export {
 } from './errors.js'
 export type { IdpMetadata } from './idp-metadata.js'
 export {
+  curveOf,
+  curveOfNamedCurve,
+  isRsaAlgorithm,
   isSigningAlgorithm,
   type Jwks,
   type KeySource,
   type PublicJwk,
   SIGNING_ALGORITHMS,
+  SIGNING_CURVE_NAMES,
+  SIGNING_CURVES,
   type Signer,
   type SigningAlgorithm,
+  type SigningCurve,
 } from './keys/key-source.js'
 export {
   hasPrivateMembers,
@@ -43,12 +52,23 @@ export {
   jsonLogger,
   type LogFields,
   type Logger,
+  LOG_LEVELS,
   type LogLevel,
   silentLogger,
 } from './logger.js'
-export { DEFAULT_PATHS, type IdpOptions, type ProxyOptions, type RoutePaths } from './options.js'
+export {
+  DEFAULT_PATHS,
+  type IdpOptions,
+  MIN_CLIENT_SECRET_LENGTH,
+  type ProxyOptions,
+  RESERVED_AUTHORIZATION_PARAMS,
+  ROUTE_NAMES,
+  ROUTE_REQUIREMENTS,
+  type RoutePaths,
+} from './options.js'
 export { createProxy, type Proxy, type RouteName } from './proxy.js'
 export { oauthError as errorResponse } from './responses.js'
+export * from './settings/index.js'
 export {
   type AuthorizeFlow,
   type CodeFlow,
