@@ -30,7 +30,8 @@ const LAMBDA: readonly Runtime[] = ['lambda:authorize', 'lambda:callback', 'lamb
 /** Every runtime that runs a proxy from its environment. */
 const PROXY: readonly Runtime[] = ['core', 'server', ...LAMBDA]
 const TOKEN: readonly Runtime[] = ['core', 'server', 'lambda:token']
-const AUTHORIZE: readonly Runtime[] = ['core', 'server', 'lambda:authorize']
+// The token function serves every route when it runs alone behind a Function URL.
+const AUTHORIZE: readonly Runtime[] = ['core', 'server', 'lambda:authorize', 'lambda:token']
 
 const authorizationParams: Parser<Record<string, string>> = (value, context) => {
   const params = stringMap(value, context)
@@ -154,7 +155,7 @@ export const SETTINGS = {
   CODE_TTL_SECONDS: setting({
     doc: "How long the proxy's code is valid for Cognito's token call, 10 to 600",
     parse: wholeNumber(10, 600),
-    runtimes: ['core', 'server', 'lambda:callback'],
+    runtimes: ['core', 'server', 'lambda:callback', 'lambda:token'],
     default: '120',
     options: ['codeTtlSeconds'],
   }),
@@ -213,7 +214,7 @@ export const SETTINGS = {
     secret: true,
   }),
   FLOW_TABLE_NAME: setting({
-    doc: 'With `STORE=dynamodb`: the DynamoDB table (partition key `pk` string, TTL attribute `expiresAt`)',
+    doc: 'With `STORE=dynamodb`: the DynamoDB flow table (its key and TTL attributes are `DYNAMODB_ATTRIBUTES` of `@idp-proxy/lambda-adapter`)',
     parse: text,
     runtimes: ['server', ...LAMBDA],
     options: ['tableName'],
