@@ -25,15 +25,18 @@ function requirement(name: SettingName, runtimes: readonly Runtime[]): string {
   const required = (setting.required ?? []).filter((runtime) => runtimes.includes(runtime))
   const parts: string[] = []
   if (required.length > 0) {
-    const all = setting.runtimes.every((runtime) => required.includes(runtime))
+    const all = setting.runtimes
+      .filter((runtime) => runtimes.includes(runtime))
+      .every((runtime) => required.includes(runtime))
     parts.push(all ? 'required' : `required (${required.map((r) => RUNTIME_LABELS[r]).join(', ')})`)
   }
   for (const group of SETTING_GROUPS) {
     const where = group.runtimes.filter((runtime) => runtimes.includes(runtime))
     if (!group.names.includes(name) || where.length === 0) continue
     const others = group.names.filter((other) => other !== name).map((other) => `\`${other}\``)
+    const label = where.map((runtime) => RUNTIME_LABELS[runtime]).join(', ')
     parts.push(
-      `${group.required ? 'required' : 'optional'}, or ${others.join(' or ')} (${where.map((r) => RUNTIME_LABELS[r]).join(', ')})`,
+      `${group.required ? 'required unless' : 'not with'} ${others.join(' or ')} (${label})`,
     )
   }
   return parts.join('; ')
