@@ -69,12 +69,7 @@ export function proxyOptionsFrom(reading: SettingsReading): EnvOptions {
   if (values.PKCE !== undefined) options.pkce = values.PKCE
   if (values.ADD_NONCE !== undefined) options.addNonce = values.ADD_NONCE
   if (values.AUTHORIZATION_PARAMS) options.authorizationParams = values.AUTHORIZATION_PARAMS
-  if (values.PKCE === false) {
-    if (Object.keys(values.AUTHORIZATION_PARAMS ?? {}).length > 0) {
-      reading.report('AUTHORIZATION_PARAMS', PKCE_OFF)
-    }
-    if (values.ADD_NONCE === true) reading.report('ADD_NONCE', PKCE_OFF)
-  }
+  refuseWithoutPkce(reading)
   if (values.ASSERTION_AUDIENCE || values.ASSERTION_LIFETIME_SECONDS !== undefined) {
     options.assertion = {
       ...(values.ASSERTION_AUDIENCE ? { audience: values.ASSERTION_AUDIENCE } : {}),
@@ -97,6 +92,20 @@ export function proxyOptionsFrom(reading: SettingsReading): EnvOptions {
   const store = storeFrom(reading)
   if (store) options.store = store
   return options
+}
+
+/**
+ * With `PKCE=false` Cognito sends the browser to the IdP itself, so settings that shape the
+ * authorization request could not apply: a non-empty `AUTHORIZATION_PARAMS` and `ADD_NONCE=true`
+ * are reported instead of silently ignored.
+ */
+export function refuseWithoutPkce(reading: SettingsReading): void {
+  const { values } = reading
+  if (values.PKCE !== false) return
+  if (Object.keys(values.AUTHORIZATION_PARAMS ?? {}).length > 0) {
+    reading.report('AUTHORIZATION_PARAMS', PKCE_OFF)
+  }
+  if (values.ADD_NONCE === true) reading.report('ADD_NONCE', PKCE_OFF)
 }
 
 /**
@@ -132,6 +141,15 @@ export function keysFromText(
     reading.report(setting, (error as Error).message)
     return undefined
   }
+}
+
+/** `PRIVATE_KEY` (with `ACTIVE_KID`, `KEY_ALG`) as a static key source, when set. */
+export function keysFromEnv(env: Env): KeySource | undefined {
+  const reading = readSettings(env, 'core', { only: ['PRIVATE_KEY', 'ACTIVE_KID', 'KEY_ALG'] })
+  const text = reading.values.PRIVATE_KEY
+  const keys = text ? keysFromText(reading, text, 'PRIVATE_KEY') : undefined
+  reading.check()
+  return keys
 }
 
 /**

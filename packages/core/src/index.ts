@@ -6,9 +6,11 @@ export {
   type Env,
   type EnvOptions,
   keyOptionsFrom,
+  keysFromEnv,
   keysFromText,
   optionsFromEnv,
   proxyOptionsFrom,
+  refuseWithoutPkce,
   storeFrom,
 } from './env.js'
 export {

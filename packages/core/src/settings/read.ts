@@ -44,10 +44,15 @@ export function settingsOf(source: SettingsSource): SettingName[] {
 /**
  * Parses every setting `source` reads from `env` (keyed by variable name; by Pulumi config key
  * for `pulumi`). Missing required settings and groups are problems too. Never throws: call
- * `check()` once the caller has added its own problems.
+ * `check()` once the caller has added its own problems. `only` reads just those settings (a
+ * Pulumi program validating the keys it takes, a key check).
  */
-export function readSettings(env: Env, source: SettingsSource): SettingsReading {
-  const names = settingsOf(source)
+export function readSettings(
+  env: Env,
+  source: SettingsSource,
+  options: { only?: readonly SettingName[] } = {},
+): SettingsReading {
+  const names = settingsOf(source).filter((name) => !options.only || options.only.includes(name))
   const nameOf = (name: SettingName): string =>
     source === 'pulumi' ? ((SETTINGS[name] as { pulumiKey?: string }).pulumiKey ?? name) : name
   const raw = (name: SettingName): string | undefined => {
@@ -89,6 +94,7 @@ export function readSettings(env: Env, source: SettingsSource): SettingsReading 
   if (source !== 'pulumi') {
     for (const group of SETTING_GROUPS) {
       if (!group.runtimes.includes(source)) continue
+      if (!group.names.every((name) => names.includes(name))) continue
       const set = group.names.filter((name) => given.has(name))
       if (set.length > 1) {
         report(set[1] as SettingName, `set only one of ${set.join(', ')}`)
