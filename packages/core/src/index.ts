@@ -70,7 +70,27 @@ export {
 } from './options.js'
 export { createProxy, type Proxy, type RouteName } from './proxy.js'
 export { oauthError as errorResponse } from './responses.js'
-export * from './settings/index.js'
+export {
+  SETTINGS_TABLE_MARKERS,
+  settingsHelp,
+  settingsMarkdown,
+  withSettingsTable,
+} from './settings/docs.js'
+export {
+  type ParseContext,
+  type Parser,
+  parseUrl,
+  SettingProblem,
+} from './settings/parsers.js'
+export {
+  readSettings,
+  type SettingsReading,
+  type SettingsSource,
+  settingForOption,
+  settingsOf,
+} from './settings/read.js'
+export { RUNTIMES, type Runtime, type Setting, type SettingGroup } from './settings/setting.js'
+export { SETTING_GROUPS, SETTINGS, type SettingName, type SettingValues } from './settings/table.js'
 export {
   type AuthorizeFlow,
   type CodeFlow,

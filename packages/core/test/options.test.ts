@@ -256,6 +256,37 @@ test('optionsFromEnv never echoes a secret in its errors', () => {
   }
 })
 
+test('a Pulumi reading: the same parsers by config key, problems named by key', () => {
+  const reading = readSettings(
+    {
+      issuer: 'https://idp.example.com',
+      clientId: 'client',
+      pkce: 'false',
+      // Core refuses response_type: so does Pulumi's validation, from the same rule.
+      authorizationParams: 'response_type=token',
+      sharedSecret: 'sixteen-chars-ok',
+      logLevel: 'loud',
+    },
+    'pulumi',
+  )
+  proxyOptionsFrom(reading)
+  assert.equal(reading.problems.map((problem) => problem.name).sort(), [
+    'authorizationParams',
+    'logLevel',
+    'sharedSecret',
+  ])
+  assert.equal(
+    readSettings({ pkce: 'false', authorizationParams: 'acr_values=x' }, 'pulumi').problems,
+    [],
+  )
+  const pkceOff = readSettings({ pkce: 'false', authorizationParams: 'acr_values=x' }, 'pulumi')
+  proxyOptionsFrom(pkceOff)
+  assert.equal(
+    pkceOff.problems.map((problem) => problem.name),
+    ['authorizationParams'],
+  )
+})
+
 test('docs/configuration.md holds the current settings table (pnpm docs:config writes it)', () => {
   const document = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8')
   assert.ok(
