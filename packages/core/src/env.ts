@@ -11,7 +11,7 @@ import type { ParseKeysOptions } from './keys/private-jwk.js'
 import { staticKeySource } from './keys/static-key-source.js'
 import { jsonLogger } from './logger.js'
 import type { ProxyOptions, RoutePaths } from './options.js'
-import { createProxy, type Proxy } from './proxy.js'
+import { createProxy, type Proxy as IdpProxy } from './proxy.js'
 import { type Env, readSettings, type SettingsReading, settingsOf } from './settings/read.js'
 import type { Runtime } from './settings/setting.js'
 import { SETTINGS, type SettingName } from './settings/table.js'
@@ -112,11 +112,11 @@ export function refuseWithoutPkce(reading: SettingsReading): void {
  * Builds the proxy from a reading: throws every problem found so far at once, then runs
  * `createProxy` and reports what it refuses under the variables that feed those options.
  */
-export function createProxyFrom(reading: SettingsReading, options: ProxyOptions): Proxy {
+export function createProxyFrom(reading: SettingsReading, options: ProxyOptions): IdpProxy {
   reading.check()
   const proxy = reading.attempt('PROXY_BASE_URL', () => createProxy(options))
   reading.check()
-  return proxy as Proxy
+  return proxy as IdpProxy
 }
 
 /** `ACTIVE_KID` and `KEY_ALG`: how to read a private key set, wherever it comes from. */

@@ -52,9 +52,9 @@ export { importSigner } from './keys/webcrypto-signer.js'
 export {
   type JsonLoggerOptions,
   jsonLogger,
+  LOG_LEVELS,
   type LogFields,
   type Logger,
-  LOG_LEVELS,
   type LogLevel,
   silentLogger,
 } from './logger.js'

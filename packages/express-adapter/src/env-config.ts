@@ -13,9 +13,9 @@ import {
   type ProxyOptions,
   proxyOptionsFrom,
   readSettings,
+  SETTINGS,
   type SettingsReading,
   settingsOf,
-  SETTINGS,
 } from '@idp-proxy/core'
 import { RedisFlowStore } from './redis-store.js'
 

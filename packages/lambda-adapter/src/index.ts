@@ -25,9 +25,9 @@ export {
   KMS_KEY_SOURCE_ACTIONS,
   KMS_KEY_SPECS,
   KMS_SIGNING_ALGORITHMS,
-  type KmsKeySpec,
   KmsKeySource,
   type KmsKeySourceOptions,
+  type KmsKeySpec,
   kmsKeySpecsFor,
 } from './kms-key-source.js'
 export {

@@ -11,10 +11,10 @@ import {
 import {
   importSigner,
   invalidOption,
-  MIN_CLIENT_SECRET_LENGTH,
   type Jwks,
   type KeySource,
   type Logger,
+  MIN_CLIENT_SECRET_LENGTH,
   type ParseKeysOptions,
   ProxyError,
   parsePrivateKeySet,
