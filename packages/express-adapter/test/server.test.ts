@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DYNAMODB_ATTRIBUTES } from '@idp-proxy/lambda-adapter/dynamodb'
 import { createStrictIdp, type LoopbackServer, type StrictIdp, startMsw } from '@idp-proxy/testing'
 import dynalite from 'dynalite'
 import { exportJWK, generateKeyPair } from 'jose'
@@ -160,8 +161,8 @@ test("STORE=dynamodb: a full flow with the Lambda adapter's store (dynalite)", a
     await client.send(
       new CreateTableCommand({
         TableName: 'flows',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: DYNAMODB_ATTRIBUTES.key, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: DYNAMODB_ATTRIBUTES.key, KeyType: 'HASH' }],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     )
