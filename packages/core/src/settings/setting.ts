@@ -60,3 +60,12 @@ export interface SettingGroup<N extends string = string> {
 export function setting<T>(definition: Setting<T>): Setting<T> {
   return definition
 }
+
+/** The three Lambda functions. */
+export const LAMBDA: readonly Runtime[] = ['lambda:authorize', 'lambda:callback', 'lambda:token']
+/** Every runtime that runs a proxy from its environment. */
+export const PROXY: readonly Runtime[] = ['core', 'server', ...LAMBDA]
+/** Where /token runs. */
+export const TOKEN: readonly Runtime[] = ['core', 'server', 'lambda:token']
+/** Where /authorize runs: the token function too, when it serves every route alone. */
+export const AUTHORIZE: readonly Runtime[] = ['core', 'server', 'lambda:authorize', 'lambda:token']
