@@ -78,6 +78,8 @@ export async function loadDynamoStore(endpoint: string): Promise<Loaded<Closable
     | undefined
   if (typeof DynamoDbFlowStore !== 'function')
     return { skipped: 'lambda-adapter has no DynamoDbFlowStore export yet' }
+  // The store's own key attribute name, not a copy of it.
+  const { key } = module.DYNAMODB_ATTRIBUTES as { key: string }
   const { CreateTableCommand, DynamoDBClient } = await import('@aws-sdk/client-dynamodb')
   const client = new DynamoDBClient({
     endpoint,
@@ -88,8 +90,8 @@ export async function loadDynamoStore(endpoint: string): Promise<Loaded<Closable
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
       BillingMode: 'PAY_PER_REQUEST',
     }),
   )

@@ -15,7 +15,7 @@ import { bridgeServer } from './http-bridge.js'
 
 export const CLIENT_ID = 'bench-client'
 // Not a secret: a fixed value both sides of the benchmark know.
-export const CLIENT_SECRET = 'bench-client-secret-0123456789'
+export const CLIENT_SECRET = 'bench-client-secret-0123456789abcdef'
 export const REDIRECT_URI = 'https://auth.example.com/oauth2/idpresponse'
 export const PROXY_ORIGIN = 'https://proxy.example.com'
 

@@ -2,12 +2,12 @@
  * `pnpm start`: the development IdP, the proxy and the Cognito stand-in on 127.0.0.1, then the
  * one URL to open and the demo credentials. Ctrl-C stops all three.
  *
- * Settings come from the environment or from NAME=value arguments (`pnpm start PKCE=false`):
- * PKCE, STORE, IDP_REQUIRE_ACR, AUTHORIZATION_PARAMS, STANDIN_PORT, PROXY_PORT, IDP_PORT, LOG_LEVEL.
+ * Settings come from the environment or from NAME=value arguments (`pnpm start PKCE=false`): the
+ * ones core's settings table gives the `local` runtime (docs/configuration.md lists them).
  */
 import { relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { jsonLogger, type LogLevel } from '@idp-proxy/core'
+import { jsonLogger, readSettings, refuseWithoutPkce, SETTINGS } from '@idp-proxy/core'
 import type { DevStore } from './dev-proxy.js'
 import { type LocalOptions, startLocal } from './local.js'
 
@@ -15,72 +15,47 @@ export { type LocalOptions, type LocalRun, startLocal } from './local.js'
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-export const DEFAULT_PORTS = { standin: 8400, proxy: 8401, idp: 8402 }
-
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
+/** The ports the settings table documents as defaults. */
+export const DEFAULT_PORTS = {
+  standin: Number(SETTINGS.STANDIN_PORT.default),
+  proxy: Number(SETTINGS.PROXY_PORT.default),
+  idp: Number(SETTINGS.IDP_PORT.default),
+}
 
 type Settings = Record<string, string | undefined>
 
-/** The options `pnpm start` runs with; throws an Error naming the setting at fault. */
+/**
+ * The options `pnpm start` runs with, from the settings core's table gives the local run.
+ * Throws one ProxyError ERR_INVALID_OPTION naming every setting at fault.
+ */
 export function optionsFromSettings(settings: Settings): LocalOptions {
-  const pkce = flag(settings, 'PKCE', true)
-  const store = settings.STORE?.trim() || 'memory'
-  if (store !== 'memory' && store !== 'sealed') throw new Error('STORE: use memory or sealed')
-  const acr = settings.IDP_REQUIRE_ACR?.trim() || undefined
-  const params = settings.AUTHORIZATION_PARAMS?.trim()
-  // With an acr requirement and no parameters given, the proxy sends the acr the IdP wants;
-  // AUTHORIZATION_PARAMS='{}' shows the IdP refusing.
-  const authorizationParams = params ? parseParams(params) : acr ? { acr_values: acr } : undefined
-  const level = settings.LOG_LEVEL?.trim() || 'info'
-  if (!LOG_LEVELS.includes(level as LogLevel))
-    throw new Error('LOG_LEVEL: use debug, info, warn or error')
+  const reading = readSettings(settings, 'local')
+  const { values } = reading
+  const store = values.STORE ?? 'memory'
+  if (reading.given.has('STORE') && values.STORE && store !== 'memory' && store !== 'sealed') {
+    reading.report('STORE', 'the local run uses memory or sealed')
+  }
+  refuseWithoutPkce(reading)
+  reading.check()
+  const pkce = values.PKCE ?? true
+  const acr = values.IDP_REQUIRE_ACR
+  // With an acr requirement and no parameters given, the proxy sends the acr the IdP wants
+  // (PKCE on: the proxy is on the authorization path); AUTHORIZATION_PARAMS='{}' shows the IdP
+  // refusing.
+  const authorizationParams =
+    values.AUTHORIZATION_PARAMS ?? (acr && pkce ? { acr_values: acr } : undefined)
   return {
     ports: {
-      standin: port(settings, 'STANDIN_PORT', DEFAULT_PORTS.standin),
-      proxy: port(settings, 'PROXY_PORT', DEFAULT_PORTS.proxy),
-      idp: port(settings, 'IDP_PORT', DEFAULT_PORTS.idp),
+      standin: values.STANDIN_PORT ?? DEFAULT_PORTS.standin,
+      proxy: values.PROXY_PORT ?? DEFAULT_PORTS.proxy,
+      idp: values.IDP_PORT ?? DEFAULT_PORTS.idp,
     },
     pkce,
     store: store as DevStore,
     ...(acr ? { idpRequireAcr: acr } : {}),
     ...(authorizationParams ? { authorizationParams } : {}),
-    logger: jsonLogger({ level: level as LogLevel }),
+    logger: jsonLogger({ level: values.LOG_LEVEL ?? 'info' }),
   }
-}
-
-function flag(settings: Settings, name: string, fallback: boolean): boolean {
-  const value = settings[name]?.trim()
-  if (!value) return fallback
-  if (/^(true|1|yes|on)$/i.test(value)) return true
-  if (/^(false|0|no|off)$/i.test(value)) return false
-  throw new Error(`${name}: use true or false`)
-}
-
-function port(settings: Settings, name: string, fallback: number): number {
-  const value = settings[name]?.trim()
-  if (!value) return fallback
-  const number = Number(value)
-  if (!/^\d+$/.test(value) || number > 65_535) throw new Error(`${name}: not a port number`)
-  return number
-}
-
-/** A JSON object of strings, or query-string form `acr_values=x&prompt=login`. */
-function parseParams(text: string): Record<string, string> {
-  if (!text.startsWith('{')) return Object.fromEntries(new URLSearchParams(text))
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    throw new Error('AUTHORIZATION_PARAMS: not valid JSON')
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error('AUTHORIZATION_PARAMS: must be a JSON object')
-  }
-  for (const [key, param] of Object.entries(value)) {
-    if (typeof param !== 'string')
-      throw new Error(`AUTHORIZATION_PARAMS: "${key}" must be a string`)
-  }
-  return value as Record<string, string>
 }
 
 /** `NAME=value` command-line arguments over the environment. */

@@ -37,6 +37,24 @@ test('IDP_REQUIRE_ACR alone makes the proxy send that acr; AUTHORIZATION_PARAMS 
   )
 })
 
+test('PKCE=false refuses AUTHORIZATION_PARAMS, which could not apply; several problems at once', () => {
+  assert.throws(
+    () => optionsFromSettings({ PKCE: 'false', AUTHORIZATION_PARAMS: 'acr_values=x' }),
+    (error: Error) =>
+      error.message.startsWith('AUTHORIZATION_PARAMS: has no effect with PKCE=false'),
+  )
+  // IDP_REQUIRE_ACR alone is the IdP's rule, not the proxy's: it stays allowed.
+  assert.is(
+    optionsFromSettings({ PKCE: 'false', IDP_REQUIRE_ACR: 'x' }).authorizationParams,
+    undefined,
+  )
+  assert.throws(
+    () => optionsFromSettings({ PKCE: 'maybe', IDP_PORT: 'eighty' }),
+    (error: { problems?: { name: string }[] }) =>
+      error.problems?.map((problem) => problem.name).join() === 'PKCE,IDP_PORT',
+  )
+})
+
 test('a bad setting is refused with its name', () => {
   for (const [name, value] of [
     ['PKCE', 'maybe'],

@@ -74,6 +74,14 @@ export interface ProxyErrorOptions {
   error?: OAuthErrorCode
   /** For ERR_INVALID_OPTION: the option (or environment variable) at fault. */
   option?: string
+  /** For ERR_INVALID_OPTION: every problem found, when a whole configuration was checked. */
+  problems?: readonly ConfigProblem[]
+}
+
+/** One configuration problem: the option, environment variable or config key, and what is wrong. */
+export interface ConfigProblem {
+  readonly name: string
+  readonly message: string
 }
 
 export class ProxyError extends Error {
@@ -83,13 +91,16 @@ export class ProxyError extends Error {
   readonly status: number
   readonly error: OAuthErrorCode
   readonly option: string | undefined
+  /** ERR_INVALID_OPTION: every problem (at least the one named by `option`). */
+  readonly problems: readonly ConfigProblem[]
 
   constructor(code: ProxyErrorCode, message: string, options: ProxyErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.status = options.status ?? defaults[code].status
     this.error = options.error ?? defaults[code].error
-    this.option = options.option
+    this.option = options.option ?? options.problems?.[0]?.name
+    this.problems = options.problems ?? (options.option ? [{ name: options.option, message }] : [])
   }
 }
 
@@ -99,5 +110,30 @@ export function isProxyError(value: unknown): value is ProxyError {
 
 /** Shorthand for a configuration error that names the option at fault. */
 export function invalidOption(option: string, problem: string): ProxyError {
-  return new ProxyError('ERR_INVALID_OPTION', `${option}: ${problem}`, { option })
+  return new ProxyError('ERR_INVALID_OPTION', `${option}: ${problem}`, {
+    option,
+    problems: [{ name: option, message: problem }],
+  })
+}
+
+/**
+ * One ERR_INVALID_OPTION for a whole configuration: every problem, each on its own line and
+ * naming its option or variable, so a deployment is fixed in one round instead of one per error.
+ */
+export function invalidOptions(problems: readonly ConfigProblem[]): ProxyError {
+  const lines = problems.map((problem) => `${problem.name}: ${problem.message}`)
+  const message =
+    lines.length === 1
+      ? (lines[0] as string)
+      : `${lines.length} problems:\n${lines.map((line) => `  ${line}`).join('\n')}`
+  return new ProxyError('ERR_INVALID_OPTION', message, { problems })
+}
+
+/** The problems an error carries: its list, or itself as one problem named by its option. */
+export function problemsOf(error: unknown, fallbackName: string): ConfigProblem[] {
+  if (isProxyError(error) && error.code === 'ERR_INVALID_OPTION' && error.problems.length) {
+    return [...error.problems]
+  }
+  const message = (error as Error)?.message ?? String(error)
+  return [{ name: fallbackName, message }]
 }

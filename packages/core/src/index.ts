@@ -1,17 +1,22 @@
 export { type AssertionClaims, signClientAssertion } from './assertion.js'
 export { timingSafeEqual } from './encoding.js'
 export {
+  createProxyFrom,
   ENV_VARIABLES,
   type Env,
   type EnvOptions,
-  keyOptionsFromEnv,
+  keyOptionsFrom,
   keysFromEnv,
   keysFromText,
   optionsFromEnv,
-  storeFromEnv,
+  proxyOptionsFrom,
+  refuseWithoutPkce,
+  storeFrom,
 } from './env.js'
 export {
+  type ConfigProblem,
   invalidOption,
+  invalidOptions,
   isProxyError,
   type OAuthErrorCode,
   ProxyError,
@@ -20,13 +25,19 @@ export {
 export { escapeHtml, type HtmlPageOptions, htmlPage } from './html-page.js'
 export type { IdpMetadata } from './idp-metadata.js'
 export {
+  curveOf,
+  curveOfNamedCurve,
+  isRsaAlgorithm,
   isSigningAlgorithm,
   type Jwks,
   type KeySource,
   type PublicJwk,
   SIGNING_ALGORITHMS,
+  SIGNING_CURVE_NAMES,
+  SIGNING_CURVES,
   type Signer,
   type SigningAlgorithm,
+  type SigningCurve,
 } from './keys/key-source.js'
 export {
   hasPrivateMembers,
@@ -42,14 +53,45 @@ export { importSigner } from './keys/webcrypto-signer.js'
 export {
   type JsonLoggerOptions,
   jsonLogger,
+  LOG_LEVELS,
   type LogFields,
   type Logger,
   type LogLevel,
   silentLogger,
 } from './logger.js'
-export { DEFAULT_PATHS, type IdpOptions, type ProxyOptions, type RoutePaths } from './options.js'
+export {
+  DEFAULT_PATHS,
+  type IdpOptions,
+  MIN_CLIENT_SECRET_LENGTH,
+  type ProxyOptions,
+  RESERVED_AUTHORIZATION_PARAMS,
+  ROUTE_NAMES,
+  ROUTE_REQUIREMENTS,
+  type RoutePaths,
+} from './options.js'
 export { createProxy, type Proxy, type RouteName } from './proxy.js'
 export { oauthError as errorResponse } from './responses.js'
+export {
+  SETTINGS_TABLE_MARKERS,
+  settingsHelp,
+  settingsMarkdown,
+  withSettingsTable,
+} from './settings/docs.js'
+export {
+  type ParseContext,
+  type Parser,
+  parseUrl,
+  SettingProblem,
+} from './settings/parsers.js'
+export {
+  readSettings,
+  type SettingsReading,
+  type SettingsSource,
+  settingForOption,
+  settingsOf,
+} from './settings/read.js'
+export { RUNTIMES, type Runtime, type Setting, type SettingGroup } from './settings/setting.js'
+export { SETTING_GROUPS, SETTINGS, type SettingName, type SettingValues } from './settings/table.js'
 export {
   type AuthorizeFlow,
   type CodeFlow,

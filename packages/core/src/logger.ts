@@ -4,7 +4,10 @@
  * token. The default logger writes one JSON object per line.
  */
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+/** Log levels, quietest last. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
+
+export type LogLevel = (typeof LOG_LEVELS)[number]
 
 export type LogFields = Record<string, string | number | boolean | undefined>
 

@@ -2,10 +2,19 @@
  * The proxy's options: one typed object, validated once at creation. Every refusal is a
  * ProxyError ERR_INVALID_OPTION whose message starts with the option's name.
  */
-import { invalidOption } from './errors.js'
+import {
+  type ConfigProblem,
+  invalidOption,
+  invalidOptions,
+  isProxyError,
+  ProxyError,
+} from './errors.js'
 import type { KeySource } from './keys/key-source.js'
 import type { Logger } from './logger.js'
+import { isLoopbackUrl, parseUrl, SettingProblem } from './settings/parsers.js'
 import type { FlowStore } from './stores/flow-store.js'
+
+export { isLoopbackUrl }
 
 export interface IdpOptions {
   /** The IdP's issuer identifier. Its discovery document fills in any endpoint not given. */
@@ -24,6 +33,25 @@ export interface RoutePaths {
   health: string
 }
 
+export type RouteName = keyof RoutePaths
+
+/** Every route, in the order they are documented. */
+export const ROUTE_NAMES: readonly RouteName[] = [
+  'authorize',
+  'callback',
+  'token',
+  'jwks',
+  'health',
+]
+
+/**
+ * The shortest client secret Cognito may share with the proxy. 32 characters: the secret is a
+ * bearer credential checked at /token, and 32 characters carry at least 128 bits even when they
+ * are hex (4 bits each); the Pulumi program generates 48. Applies to every source of the secret
+ * (an option, COGNITO_CLIENT_SECRET, a Secrets Manager secret, Pulumi's sharedSecret).
+ */
+export const MIN_CLIENT_SECRET_LENGTH = 32
+
 export interface ProxyOptions {
   /**
    * The proxy's public base URL, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/v1`.
@@ -36,20 +64,33 @@ export interface ProxyOptions {
   /**
    * The secret Cognito presents at /token (its "client secret" for this IdP). Never sent to the
    * IdP. A function is called per check, so a cached secret fetched at run time fits.
+   * Required when the proxy serves /token.
    */
-  clientSecret: string | (() => Promise<string>)
+  clientSecret?: string | (() => Promise<string>)
   /** Cognito's redirect URIs (`https://<domain>/oauth2/idpresponse`), matched exactly. */
   redirectUris: string[]
   idp: IdpOptions
-  /** Signs the client assertions. */
-  keys: KeySource
+  /** Signs the client assertions. Required when the proxy serves /token or the JWKS. */
+  keys?: KeySource
+  /**
+   * The routes this proxy serves (default: all). The others answer 404, and options only they
+   * need are not required: a proxy for `['authorize']` needs no `keys` and no `clientSecret`
+   * (each Lambda function serves its own routes).
+   */
+  routes?: readonly RouteName[]
   /** Add PKCE (and route /authorize and /callback through the proxy). Default true. */
   pkce?: boolean
   /** Where flows live between requests. Required when `pkce` is on. */
   store?: FlowStore
-  /** Extra authorization parameters, added or overriding Cognito's (e.g. `acr_values`). */
+  /**
+   * Extra authorization parameters, added or overriding Cognito's (e.g. `acr_values`). Refused
+   * with `pkce: false`: the authorization request then goes to the IdP without the proxy.
+   */
   authorizationParams?: Record<string, string>
-  /** Add a random `nonce` when Cognito sends none (Login.gov requires one). Default true. */
+  /**
+   * Add a random `nonce` when Cognito sends none (Login.gov requires one). Default true with
+   * PKCE; `true` is refused with `pkce: false` (the proxy is not on the authorization path).
+   */
   addNonce?: boolean
   assertion?: {
     /** `aud` of the client assertion: the token endpoint (default), the issuer, or a URL. */
@@ -76,8 +117,24 @@ export interface ProxyOptions {
   now?: () => number
 }
 
+/**
+ * The options the given routes need besides those every proxy needs (base URL, client id,
+ * redirect URIs, IdP). One place, so that adding a route-specific option is one line.
+ */
+export const ROUTE_REQUIREMENTS: Readonly<
+  Record<RouteName, readonly ('keys' | 'clientSecret' | 'store')[]>
+> = {
+  authorize: ['store'],
+  callback: ['store'],
+  token: ['keys', 'clientSecret', 'store'],
+  jwks: ['keys'],
+  health: [],
+}
+
 export interface ResolvedOptions {
   baseUrl: URL
+  /** The routes served; the others are 404. */
+  routes: ReadonlySet<RouteName>
   callbackUrl: string
   clientId: string
   clientSecret: () => Promise<string>
@@ -121,55 +178,126 @@ export const RESERVED_AUTHORIZATION_PARAMS = [
   'code_challenge_method',
 ] as const
 
+/**
+ * Validates every option and returns them resolved. Every problem is collected and thrown at
+ * once: one ProxyError ERR_INVALID_OPTION whose `problems` name each option. To add an option:
+ * declare it in ProxyOptions (documented, with its default), resolve it in the object below with
+ * `check(() => ...)`, and, when the environment sets it, add its setting to settings/table.ts.
+ */
 export function resolveOptions(options: ProxyOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
     throw invalidOption('options', 'expected an object')
   }
-  const allowInsecureHttp = options.allowInsecureHttp ?? false
-  const baseUrl = url('baseUrl', options.baseUrl, allowInsecureHttp)
-  if (baseUrl.search || baseUrl.hash)
-    throw invalidOption('baseUrl', 'must have no query or fragment')
-  const paths = resolvePaths(options.paths)
-  const pkce = bool('pkce', options.pkce, true)
-  if (pkce && !options.store)
-    throw invalidOption('store', 'a flow store is required when pkce is on')
-  if (!options.keys || typeof options.keys.signer !== 'function') {
-    throw invalidOption('keys', 'a KeySource ({ signer(), publicJwks() }) is required')
+  const problems: ConfigProblem[] = []
+  // Runs one option's validation; a refusal is recorded and the others still run.
+  const check = <T>(resolve: () => T): T => {
+    try {
+      return resolve()
+    } catch (error) {
+      if (!isProxyError(error) || error.code !== 'ERR_INVALID_OPTION') throw error
+      problems.push(...error.problems)
+      // Never returned: resolveOptions throws below when any problem was recorded.
+      return undefined as T
+    }
   }
-  const idp = resolveIdp(options.idp, allowInsecureHttp)
-  const audience = resolveAudience(options.assertion?.audience, allowInsecureHttp)
+  const allowInsecureHttp = check(() => bool('allowInsecureHttp', options.allowInsecureHttp, false))
+  const routes = check(() => resolveRoutes(options.routes))
+  const needs = (what: 'keys' | 'clientSecret' | 'store') =>
+    [...(routes ?? [])].some((route) => ROUTE_REQUIREMENTS[route].includes(what))
+  const baseUrl = check(() => resolveBaseUrl(options.baseUrl, allowInsecureHttp))
+  const paths = check(() => resolvePaths(options.paths))
+  const pkce = check(() => bool('pkce', options.pkce, true))
+  if (pkce && needs('store') && !options.store) {
+    problems.push({ name: 'store', message: 'a flow store is required when pkce is on' })
+  }
+  const keys = check(() => resolveKeys(options.keys, needs('keys')))
+  const clientSecret = check(() => resolveSecret(options.clientSecret, needs('clientSecret')))
+  if (pkce === false) check(() => refuseWithoutPkce(options))
 
-  return {
+  const resolved: ResolvedOptions = {
     baseUrl,
-    callbackUrl: joinPath(baseUrl, paths.callback),
-    clientId: nonEmpty('clientId', options.clientId),
-    clientSecret: resolveSecret(options.clientSecret),
-    redirectUris: resolveRedirectUris(options.redirectUris, allowInsecureHttp),
-    idp,
-    keys: options.keys,
+    routes,
+    callbackUrl: baseUrl && paths ? joinPath(baseUrl, paths.callback) : '',
+    clientId: check(() => nonEmpty('clientId', options.clientId)),
+    clientSecret,
+    redirectUris: check(() => resolveRedirectUris(options.redirectUris, allowInsecureHttp)),
+    idp: check(() => resolveIdp(options.idp, allowInsecureHttp)),
+    keys,
     pkce,
     store: options.store,
-    authorizationParams: resolveAuthorizationParams(options.authorizationParams),
-    addNonce: bool('addNonce', options.addNonce, true),
-    audience,
-    assertionLifetime: int(
-      'assertion.lifetimeSeconds',
-      options.assertion?.lifetimeSeconds,
-      60,
-      1,
-      600,
+    authorizationParams: check(() => resolveAuthorizationParams(options.authorizationParams)),
+    addNonce: check(() => bool('addNonce', options.addNonce, true)),
+    audience: check(() => resolveAudience(options.assertion?.audience, allowInsecureHttp)),
+    assertionLifetime: check(() =>
+      int('assertion.lifetimeSeconds', options.assertion?.lifetimeSeconds, 60, 1, 600),
     ),
-    flowTtl: int('flowTtlSeconds', options.flowTtlSeconds, 600, 30, 3600),
-    codeTtl: int('codeTtlSeconds', options.codeTtlSeconds, 120, 10, 600),
-    idpTimeoutMs: int('idpTimeoutMs', options.idpTimeoutMs, 10_000, 100, 60_000),
-    maxBodyBytes: int('maxBodyBytes', options.maxBodyBytes, 16_384, 1024, 1_048_576),
-    jwksMaxAge: int('jwksMaxAgeSeconds', options.jwksMaxAgeSeconds, 300, 0, 86_400),
+    flowTtl: check(() => int('flowTtlSeconds', options.flowTtlSeconds, 600, 30, 3600)),
+    codeTtl: check(() => int('codeTtlSeconds', options.codeTtlSeconds, 120, 10, 600)),
+    idpTimeoutMs: check(() => int('idpTimeoutMs', options.idpTimeoutMs, 10_000, 100, 60_000)),
+    maxBodyBytes: check(() => int('maxBodyBytes', options.maxBodyBytes, 16_384, 1024, 1_048_576)),
+    jwksMaxAge: check(() => int('jwksMaxAgeSeconds', options.jwksMaxAgeSeconds, 300, 0, 86_400)),
     paths,
     allowInsecureHttp,
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     logger: options.logger,
     now: options.now ?? (() => Date.now()),
   }
+  if (problems.length > 0) throw invalidOptions(problems)
+  return resolved
+}
+
+function resolveBaseUrl(value: unknown, allowInsecureHttp: boolean): URL {
+  const baseUrl = url('baseUrl', value, allowInsecureHttp)
+  if (baseUrl.search || baseUrl.hash)
+    throw invalidOption('baseUrl', 'must have no query or fragment')
+  return baseUrl
+}
+
+function resolveRoutes(value: unknown): ReadonlySet<RouteName> {
+  if (value === undefined) return new Set(ROUTE_NAMES)
+  if (!Array.isArray(value) || value.length === 0) {
+    throw invalidOption('routes', `list one or more of ${ROUTE_NAMES.join(', ')}`)
+  }
+  for (const route of value) {
+    if (!(ROUTE_NAMES as readonly unknown[]).includes(route)) {
+      throw invalidOption('routes', `"${String(route)}" is not one of ${ROUTE_NAMES.join(', ')}`)
+    }
+  }
+  return new Set(value as RouteName[])
+}
+
+function resolveKeys(value: unknown, needed: boolean): KeySource {
+  if (value === undefined && !needed) return absentKeys
+  if (!value || typeof (value as KeySource).signer !== 'function') {
+    throw invalidOption('keys', 'a KeySource ({ signer(), publicJwks() }) is required')
+  }
+  return value as KeySource
+}
+
+/**
+ * With PKCE off Cognito sends the browser to the IdP itself: the proxy never sees the
+ * authorization request, so options that shape it would be silently ignored. Refuse them.
+ */
+function refuseWithoutPkce(options: ProxyOptions): void {
+  const problems: ConfigProblem[] = []
+  const why =
+    'cannot apply with pkce: false (Cognito then sends the authorization request to the IdP without the proxy)'
+  if (options.authorizationParams && Object.keys(options.authorizationParams).length > 0) {
+    problems.push({ name: 'authorizationParams', message: why })
+  }
+  if (options.addNonce === true) problems.push({ name: 'addNonce', message: why })
+  if (problems.length > 0) throw invalidOptions(problems)
+}
+
+// Stands in where no served route needs keys: never reached, since the routes that would use
+// it answer 404 (proxy.ts) and ready() does not sign.
+const absentKeys: KeySource = {
+  async signer() {
+    throw new ProxyError('ERR_INTERNAL', 'this proxy serves no route that signs')
+  },
+  async publicJwks() {
+    throw new ProxyError('ERR_INTERNAL', 'this proxy serves no JWKS route')
+  },
 }
 
 /** `baseUrl` + `path` without doubling the slash (base `https://x/v1`, path `/callback`). */
@@ -184,16 +312,12 @@ export function nonEmpty(option: string, value: unknown): string {
 
 export function url(option: string, value: unknown, allowHttp: boolean): URL {
   const text = nonEmpty(option, value)
-  let parsed: URL
   try {
-    parsed = new URL(text)
-  } catch {
-    throw invalidOption(option, `"${text}" is not an absolute URL`)
+    return parseUrl(text, allowHttp)
+  } catch (error) {
+    if (error instanceof SettingProblem) throw invalidOption(option, error.message)
+    throw error
   }
-  if (parsed.protocol !== 'https:' && !(allowHttp && parsed.protocol === 'http:')) {
-    throw invalidOption(option, `must be an https URL (got ${parsed.protocol})`)
-  }
-  return parsed
 }
 
 export function bool(option: string, value: unknown, fallback: boolean): boolean {
@@ -229,20 +353,21 @@ function resolvePaths(paths: Partial<RoutePaths> | undefined): RoutePaths {
   return resolved
 }
 
-function resolveSecret(value: ProxyOptions['clientSecret']): () => Promise<string> {
+function resolveSecret(
+  value: ProxyOptions['clientSecret'] | undefined,
+  needed: boolean,
+): () => Promise<string> {
   if (typeof value === 'function') return value
+  if (value === undefined && !needed) return absentSecret
   const secret = nonEmpty('clientSecret', value)
-  if (secret.length < 16) throw invalidOption('clientSecret', 'must be at least 16 characters')
+  if (secret.length < MIN_CLIENT_SECRET_LENGTH) {
+    throw invalidOption('clientSecret', `must be at least ${MIN_CLIENT_SECRET_LENGTH} characters`)
+  }
   return async () => secret
 }
 
-/** True for URLs on this machine (127.0.0.1, [::1], localhost). */
-export function isLoopbackUrl(text: unknown): boolean {
-  try {
-    return ['127.0.0.1', '[::1]', 'localhost'].includes(new URL(String(text)).hostname)
-  } catch {
-    return false
-  }
+async function absentSecret(): Promise<string> {
+  throw new ProxyError('ERR_INTERNAL', 'this proxy serves no route that checks a client secret')
 }
 
 // Cognito's redirect URIs are https; with allowInsecureHttp, a local stand-in on loopback may be http.

@@ -10,7 +10,8 @@ import { jsonLogger } from './logger.js'
 import {
   type ProxyOptions,
   type ResolvedOptions,
-  type RoutePaths,
+  ROUTE_REQUIREMENTS,
+  type RouteName,
   resolveOptions,
 } from './options.js'
 import { errorPage, json, oauthError } from './responses.js'
@@ -18,7 +19,7 @@ import { authorize } from './routes/authorize.js'
 import { callback } from './routes/callback.js'
 import { token } from './routes/token.js'
 
-export type RouteName = keyof RoutePaths
+export type { RouteName }
 
 export interface Proxy {
   /** Serves one request. Never throws: every failure becomes an error response. */
@@ -111,7 +112,9 @@ export function createProxy(options: ProxyOptions): Proxy {
     handle,
     async ready() {
       const idp = await metadata()
-      await config.keys.signer()
+      // A proxy without a signing route (a Lambda browser function) has no key to import.
+      const signs = [...config.routes].some((route) => ROUTE_REQUIREMENTS[route].includes('keys'))
+      if (signs) await config.keys.signer()
       return idp
     },
     baseUrl: base,
@@ -134,6 +137,7 @@ export function routeOf(request: Request, config: ResolvedOptions): RouteName | 
   if (path.length > 1) path = path.replace(/\/+$/, '')
   for (const [name, routePath] of Object.entries(config.paths) as [RouteName, string][]) {
     if (routePath !== path) continue
+    if (!config.routes.has(name)) return undefined
     if (!config.pkce && BROWSER_ROUTES.has(name)) return undefined
     return name
   }

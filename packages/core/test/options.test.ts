@@ -1,15 +1,42 @@
+import { readFileSync } from 'node:fs'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
   createProxy,
+  createProxyFrom,
+  ENV_VARIABLES,
   isProxyError,
   optionsFromEnv,
+  type ProxyError,
   type ProxyOptions,
+  proxyOptionsFrom,
+  readSettings,
+  staticKeySource,
   timingSafeEqual,
+  withSettingsTable,
 } from '../src/index.js'
 import { privateJwk, proxyOptions } from './support/fixtures.js'
 
 const jwk = await privateJwk()
+const keysOf = (key: typeof jwk) => staticKeySource(key)
+
+function refusal(fn: () => unknown): ProxyError {
+  try {
+    fn()
+  } catch (error) {
+    assert.ok(isProxyError(error), String(error))
+    return error
+  }
+  throw new Error('expected a refusal')
+}
+
+/** The variable a refusal names; fails unless it is the only problem. */
+function refusedVariable(fn: () => unknown): string {
+  const error = refusal(fn)
+  assert.is(error.code, 'ERR_INVALID_OPTION')
+  assert.is(error.problems.length, 1, error.message)
+  return error.option as string
+}
 
 function refusedOption(fn: () => unknown): string {
   try {
@@ -67,13 +94,12 @@ const env = {
   IDP_CLIENT_ID: 'client',
   COGNITO_REDIRECT_URIS:
     'https://a.auth.eu-west-1.amazoncognito.com/oauth2/idpresponse, https://b.example.com/oauth2/idpresponse',
-  COGNITO_CLIENT_SECRET: 'a-long-enough-shared-secret',
+  COGNITO_CLIENT_SECRET: 'a-long-enough-shared-secret-0123456789',
 }
 
 test('optionsFromEnv reads the schema', async () => {
   const options = optionsFromEnv({
     ...env,
-    PKCE: 'false',
     AUTHORIZATION_PARAMS: 'acr_values=urn:acr:1&prompt=login',
     ASSERTION_AUDIENCE: 'issuer',
     ASSERTION_LIFETIME_SECONDS: '30',
@@ -86,7 +112,7 @@ test('optionsFromEnv reads the schema', async () => {
     'https://a.auth.eu-west-1.amazoncognito.com/oauth2/idpresponse',
     'https://b.example.com/oauth2/idpresponse',
   ])
-  assert.is(options.pkce, false)
+  assert.is(options.pkce, undefined)
   assert.equal(options.authorizationParams, { acr_values: 'urn:acr:1', prompt: 'login' })
   assert.equal(options.assertion, { audience: 'issuer', lifetimeSeconds: 30 })
   assert.is(options.idpTimeoutMs, 2500)
@@ -113,6 +139,11 @@ test('optionsFromEnv names the variable at fault', () => {
     [{ COGNITO_REDIRECT_URIS: '' }, 'COGNITO_REDIRECT_URIS'],
     [{ COGNITO_REDIRECT_URIS: 'not-a-url' }, 'COGNITO_REDIRECT_URIS'],
     [{ COGNITO_CLIENT_SECRET: 'short' }, 'COGNITO_CLIENT_SECRET'],
+    [{ COGNITO_CLIENT_SECRET: 'sixteen-chars-ok' }, 'COGNITO_CLIENT_SECRET'],
+    [{ AUTHORIZATION_PARAMS: 'response_type=token' }, 'AUTHORIZATION_PARAMS'],
+    [{ PKCE: 'false', AUTHORIZATION_PARAMS: 'acr_values=x' }, 'AUTHORIZATION_PARAMS'],
+    [{ PKCE: 'false', ADD_NONCE: 'true' }, 'ADD_NONCE'],
+    [{ ROUTE_PATHS: '{"token":"token"}' }, 'ROUTE_PATHS'],
     [{ PKCE: 'maybe' }, 'PKCE'],
     [{ IDP_TIMEOUT_MS: '10s' }, 'IDP_TIMEOUT_MS'],
     [{ FLOW_TTL_SECONDS: '5' }, 'FLOW_TTL_SECONDS'],
@@ -126,12 +157,89 @@ test('optionsFromEnv names the variable at fault', () => {
   ]
   for (const [override, variable] of cases) {
     const withKey = 'KEY_ALG' in override ? { PRIVATE_KEY: JSON.stringify(jwk) } : {}
-    assert.is(
-      refusedOption(() => optionsFromEnv({ ...env, ...withKey, ...override })),
-      variable,
-      JSON.stringify(override),
-    )
+    const build = () => {
+      // ROUTE_PATHS is checked by createProxy: its refusal is mapped back to the variable.
+      const reading = readSettings({ ...env, ...withKey, ...override }, 'core')
+      const options = proxyOptionsFrom(reading)
+      return createProxyFrom(reading, { ...options, keys: options.keys ?? keysOf(jwk) })
+    }
+    assert.is(refusedVariable(build), variable, JSON.stringify(override))
   }
+  // With PKCE off, ADD_NONCE=false and an empty parameter set say nothing that could not apply.
+  optionsFromEnv({ ...env, PKCE: 'false', ADD_NONCE: 'false', AUTHORIZATION_PARAMS: '{}' })
+})
+
+test('a bad configuration reports every problem at once, each naming its variable', () => {
+  const error = refusal(() =>
+    optionsFromEnv({
+      IDP_ISSUER: 'ftp://idp',
+      PKCE: 'maybe',
+      IDP_TIMEOUT_MS: '5',
+      COGNITO_CLIENT_SECRET: 'short',
+    }),
+  )
+  assert.is(error.code, 'ERR_INVALID_OPTION')
+  const names = error.problems.map((problem) => problem.name).sort()
+  assert.equal(names, [
+    'COGNITO_CLIENT_SECRET',
+    'COGNITO_REDIRECT_URIS',
+    'IDP_CLIENT_ID',
+    'IDP_ISSUER',
+    'IDP_TIMEOUT_MS',
+    'PKCE',
+    'PROXY_BASE_URL',
+  ])
+  for (const name of names) assert.match(error.message, new RegExp(`^  ${name}: `, 'm'))
+  assert.not.match(error.message, 'short', 'the secret is never echoed')
+})
+
+test('createProxy reports every bad option at once, and refuses options PKCE off cannot apply', () => {
+  const error = refusal(() =>
+    createProxy(proxyOptions(jwk, { clientId: '', idpTimeoutMs: 5, paths: { token: 'x' } })),
+  )
+  assert.equal(
+    error.problems.map((problem) => problem.name),
+    ['paths.token', 'clientId', 'idpTimeoutMs'],
+  )
+  const pkceOff = refusal(() =>
+    createProxy(
+      proxyOptions(jwk, { pkce: false, authorizationParams: { acr_values: 'x' }, addNonce: true }),
+    ),
+  )
+  assert.equal(
+    pkceOff.problems.map((problem) => problem.name),
+    ['authorizationParams', 'addNonce'],
+  )
+  assert.match(pkceOff.message, 'pkce: false')
+  createProxy(proxyOptions(jwk, { pkce: false, addNonce: false, authorizationParams: {} }))
+})
+
+test('a proxy for some routes needs only their options and answers 404 on the others', async () => {
+  const {
+    keys: _keys,
+    clientSecret: _secret,
+    ...browser
+  } = proxyOptions(jwk, {
+    // Explicit endpoints: ready() needs no discovery here.
+    idp: {
+      issuer: 'https://idp.example.com',
+      authorizationEndpoint: 'https://idp.example.com/authorize',
+      tokenEndpoint: 'https://idp.example.com/token',
+    },
+  })
+  assert.equal(
+    refusal(() => createProxy(browser)).problems.map((p) => p.name),
+    ['keys', 'clientSecret'],
+  )
+  const proxy = createProxy({ ...browser, routes: ['authorize'] })
+  await proxy.ready()
+  const jwks = await proxy.handle(new Request(proxy.urls.jwks))
+  assert.is(jwks.status, 404)
+  const token = await proxy.handle(new Request(proxy.urls.token, { method: 'POST' }))
+  assert.is(token.status, 404)
+  const jwksOnly = createProxy({ ...browser, keys: keysOf(jwk), routes: ['jwks', 'health'] })
+  assert.is((await jwksOnly.handle(new Request(jwksOnly.urls.jwks))).status, 200)
+  assert.is(refusal(() => createProxy({ ...browser, routes: ['nope' as never] })).option, 'routes')
 })
 
 test('optionsFromEnv never echoes a secret in its errors', () => {
@@ -146,6 +254,46 @@ test('optionsFromEnv never echoes a secret in its errors', () => {
   } catch (error) {
     assert.not.ok((error as Error).message.includes(jwk.d as string))
   }
+})
+
+test('a Pulumi reading: the same parsers by config key, problems named by key', () => {
+  const reading = readSettings(
+    {
+      issuer: 'https://idp.example.com',
+      clientId: 'client',
+      pkce: 'false',
+      // Core refuses response_type: so does Pulumi's validation, from the same rule.
+      authorizationParams: 'response_type=token',
+      sharedSecret: 'sixteen-chars-ok',
+      logLevel: 'loud',
+    },
+    'pulumi',
+  )
+  proxyOptionsFrom(reading)
+  assert.equal(reading.problems.map((problem) => problem.name).sort(), [
+    'authorizationParams',
+    'logLevel',
+    'sharedSecret',
+  ])
+  assert.equal(
+    readSettings({ pkce: 'false', authorizationParams: 'acr_values=x' }, 'pulumi').problems,
+    [],
+  )
+  const pkceOff = readSettings({ pkce: 'false', authorizationParams: 'acr_values=x' }, 'pulumi')
+  proxyOptionsFrom(pkceOff)
+  assert.equal(
+    pkceOff.problems.map((problem) => problem.name),
+    ['authorizationParams'],
+  )
+})
+
+test('docs/configuration.md holds the current settings table (pnpm docs:config writes it)', () => {
+  const document = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8')
+  assert.ok(
+    document === withSettingsTable(document),
+    'docs/configuration.md is stale: run pnpm docs:config',
+  )
+  for (const name of Object.keys(ENV_VARIABLES)) assert.ok(document.includes(`\`${name}\``), name)
 })
 
 test('timingSafeEqual: equal only when the bytes and lengths are', () => {

@@ -4,8 +4,7 @@
  * (`idp-proxy --help` lists them). Exits 1 with one line naming the variable when the
  * configuration is invalid, and 0 after a graceful shutdown on SIGTERM or SIGINT.
  */
-import { ENV_VARIABLES, isProxyError } from '@idp-proxy/core'
-import { SERVER_ENV_VARIABLES } from './env-config.js'
+import { isProxyError, settingsHelp } from '@idp-proxy/core'
 import { type RunningServer, startServer } from './server.js'
 
 const USAGE =
@@ -54,7 +53,10 @@ async function main(args: string[]): Promise<number | undefined> {
   return undefined
 }
 
-/** One line, no stack: configuration errors already start with the variable's name. */
+/**
+ * No stack: a configuration error lists every problem, one line each, each starting with its
+ * variable's name (one line in all when there is one problem).
+ */
 function describe(error: unknown): string {
   if (isProxyError(error)) {
     return error.code === 'ERR_INVALID_OPTION' || error.code === 'ERR_INVALID_KEY'
@@ -65,15 +67,9 @@ function describe(error: unknown): string {
   return `cannot start: ${[code, message].filter(Boolean).join(' ') || String(error)}`
 }
 
+/** From core's settings table: the variables the server reads (docs/configuration.md has all). */
 function help(): string {
-  const rows = Object.entries({ ...ENV_VARIABLES, ...SERVER_ENV_VARIABLES })
-  const width = Math.max(...rows.map(([name]) => name.length))
-  return [
-    USAGE,
-    '',
-    'Environment variables:',
-    ...rows.map(([name, text]) => `  ${name.padEnd(width)}  ${text}`),
-  ].join('\n')
+  return [USAGE, '', 'Environment variables:', settingsHelp('server')].join('\n')
 }
 
 const code = await main(process.argv.slice(2))

@@ -1,84 +1,99 @@
 /**
- * The standalone server's configuration: core's environment schema (the one the Lambda functions
- * read), plus what only a server needs: a Redis or DynamoDB store, a key file, PORT and HOST.
+ * The standalone server's configuration: the settings core's table gives the `server` runtime
+ * (the proxy's own, and what only a server needs: a Redis or DynamoDB store, a key file, PORT
+ * and HOST). Every problem is collected and thrown at once, each naming its variable.
  */
 import { readFile } from 'node:fs/promises'
 import {
   type Env,
   type FlowStore,
-  invalidOption,
   type KeySource,
   keysFromText,
   type Logger,
-  optionsFromEnv,
   type ProxyOptions,
+  proxyOptionsFrom,
+  readSettings,
+  SETTINGS,
+  type SettingsReading,
+  settingsOf,
 } from '@idp-proxy/core'
 import { RedisFlowStore } from './redis-store.js'
 
-/** Variables the server reads on top of core's ENV_VARIABLES (for `--help` and the docs). */
-export const SERVER_ENV_VARIABLES = {
-  PORT: 'Port to listen on (default 8080)',
-  HOST: 'Address to listen on (default 0.0.0.0)',
-  PRIVATE_KEY_FILE: 'Path to a file holding the private JWK or JWKS (instead of PRIVATE_KEY)',
-  REDIS_KEY_PREFIX: 'With STORE=redis://...: prefix of every key (default idp-proxy:flow:)',
-  FLOW_TABLE_NAME: 'With STORE=dynamodb: the DynamoDB table of flows',
-} as const
+/** Every variable the server reads, with its documentation (for `--help` and the docs). */
+export const SERVER_ENV_VARIABLES: Readonly<Record<string, string>> = Object.fromEntries(
+  settingsOf('server').map((name) => [name, SETTINGS[name].doc]),
+)
 
 export interface ServerConfig {
   options: ProxyOptions
   logger: Logger
+  /** Where to listen: `PORT` (default 8080) and `HOST` (default 0.0.0.0). */
+  listen: { port: number; host: string }
+  /** The reading the options came from: maps `createProxy`'s refusals back to variables. */
+  reading: SettingsReading
   /** Closes what the store holds open (a Redis connection); a no-op for the others. */
   closeStore: () => Promise<void>
   /** Connects the store (Redis) before the server listens. */
   connectStore: () => Promise<void>
 }
 
-/** Builds the proxy's options from `env`. Throws ProxyError ERR_INVALID_OPTION naming the variable. */
+/**
+ * Builds the server's configuration from `env`. Throws one ProxyError ERR_INVALID_OPTION whose
+ * `problems` name every variable at fault.
+ */
 export async function configFromEnv(env: Env): Promise<ServerConfig> {
-  const options = optionsFromEnv(env)
+  const reading = readSettings(env, 'server')
+  const options = proxyOptionsFrom(reading)
   const logger = options.logger as Logger
-
-  const clientSecret = options.clientSecret
-  if (clientSecret === undefined) throw invalidOption('COGNITO_CLIENT_SECRET', 'is required')
-  const keys = options.keys ?? (await keysFromFile(env))
+  const keys = options.keys ?? (await keysFromFile(reading))
+  const kind = reading.values.STORE
+  if (kind === 'dynamodb' && !reading.values.FLOW_TABLE_NAME) {
+    reading.report('FLOW_TABLE_NAME', 'is required when STORE=dynamodb')
+  }
+  // Everything is checked before a store that opens connections is built.
+  reading.check()
 
   let store: FlowStore | undefined = options.store
   let connectStore = async () => {}
   let closeStore = async () => {}
-  if (!store) {
-    const kind = env.STORE?.trim() ?? ''
-    if (/^rediss?:\/\//i.test(kind)) {
-      const redis = new RedisFlowStore({
-        url: kind,
-        logger,
-        ...(env.REDIS_KEY_PREFIX?.trim() ? { keyPrefix: env.REDIS_KEY_PREFIX.trim() } : {}),
-      })
+  if (!store && kind && /^rediss?:\/\//i.test(kind)) {
+    const prefix = reading.values.REDIS_KEY_PREFIX
+    const redis = reading.attempt(
+      'STORE',
+      () => new RedisFlowStore({ url: kind, logger, ...(prefix ? { keyPrefix: prefix } : {}) }),
+    )
+    if (redis) {
       store = redis
       connectStore = () => redis.connect()
       closeStore = () => redis.close()
-    } else if (kind === 'dynamodb') {
-      store = await dynamoDbStore(env)
-    } else {
-      throw invalidOption('STORE', `"${kind}" is not memory, sealed, dynamodb or a redis:// URL`)
     }
+  } else if (!store && kind === 'dynamodb') {
+    store = await dynamoDbStore(reading, reading.values.FLOW_TABLE_NAME as string)
   }
-  return { options: { ...options, clientSecret, keys, store }, logger, connectStore, closeStore }
+  reading.check()
+  return {
+    options: { ...options, ...(keys ? { keys } : {}), ...(store ? { store } : {}) },
+    logger,
+    listen: { port: reading.values.PORT ?? 8080, host: reading.values.HOST ?? '0.0.0.0' },
+    reading,
+    connectStore,
+    closeStore,
+  }
 }
 
 /** `PRIVATE_KEY_FILE`: a JWK or JWKS in a file (a mounted secret), with ACTIVE_KID and KEY_ALG. */
-async function keysFromFile(env: Env): Promise<KeySource> {
-  const path = env.PRIVATE_KEY_FILE?.trim()
-  if (!path) throw invalidOption('PRIVATE_KEY', 'is required (or PRIVATE_KEY_FILE)')
+async function keysFromFile(reading: SettingsReading): Promise<KeySource | undefined> {
+  const path = reading.values.PRIVATE_KEY_FILE
+  if (!path) return undefined // neither key setting: the reading has reported it
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    throw invalidOption(
-      'PRIVATE_KEY_FILE',
-      `cannot read ${path} (${(error as { code?: string }).code ?? 'error'})`,
-    )
+    const code = (error as { code?: string }).code ?? 'error'
+    reading.report('PRIVATE_KEY_FILE', `cannot read ${path} (${code})`)
+    return undefined
   }
-  return keysFromText(env, text, 'PRIVATE_KEY_FILE')
+  return keysFromText(reading, text, 'PRIVATE_KEY_FILE')
 }
 
 interface DynamoDbModule {
@@ -86,21 +101,28 @@ interface DynamoDbModule {
 }
 
 /** STORE=dynamodb: the Lambda adapter's store, loaded only when asked for (it pulls the AWS SDK). */
-async function dynamoDbStore(env: Env): Promise<FlowStore> {
-  const tableName = env.FLOW_TABLE_NAME?.trim()
-  if (!tableName) throw invalidOption('FLOW_TABLE_NAME', 'is required when STORE=dynamodb')
+async function dynamoDbStore(
+  reading: SettingsReading,
+  tableName: string,
+): Promise<FlowStore | undefined> {
   // A variable specifier: the module is the other adapter's, loaded at run time only.
   const specifier = '@idp-proxy/lambda-adapter/dynamodb'
   // An optional peer dependency, so that an Express app never installs the AWS SDK.
   const module = (await import(specifier).catch((error: unknown) => {
     if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error
-    throw invalidOption(
+    return undefined
+  })) as Partial<DynamoDbModule> | undefined
+  if (!module) {
+    reading.report(
       'STORE',
       'dynamodb needs the package @idp-proxy/lambda-adapter: npm install @idp-proxy/lambda-adapter',
     )
-  })) as Partial<DynamoDbModule>
-  if (typeof module.DynamoDbFlowStore !== 'function') {
-    throw invalidOption('STORE', 'the DynamoDB store is not available in this installation')
+    return undefined
   }
-  return new module.DynamoDbFlowStore({ tableName })
+  const Store = module.DynamoDbFlowStore
+  if (typeof Store !== 'function') {
+    reading.report('STORE', 'the DynamoDB store is not available in this installation')
+    return undefined
+  }
+  return reading.attempt('FLOW_TABLE_NAME', () => new Store({ tableName }))
 }

@@ -4,7 +4,7 @@
  */
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createProxy, type Env, invalidOption, ProxyError } from '@idp-proxy/core'
+import { createProxyFrom, type Env, ProxyError } from '@idp-proxy/core'
 import express from 'express'
 import { configFromEnv } from './env-config.js'
 import { proxyRouter } from './router.js'
@@ -39,11 +39,17 @@ export interface RunningServer {
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { env } = options
-  const port = options.port ?? portOf(env)
-  const host = options.host ?? (env.HOST?.trim() || '0.0.0.0')
   const config = await configFromEnv(env)
+  const port = options.port ?? config.listen.port
+  const host = options.host ?? config.listen.host
   const { logger } = config
-  const proxy = createProxy(config.options)
+  let proxy: ReturnType<typeof createProxyFrom>
+  try {
+    proxy = createProxyFrom(config.reading, config.options)
+  } catch (error) {
+    await config.closeStore()
+    throw error
+  }
 
   try {
     const connectMs = options.storeConnectTimeoutMs ?? 10_000
@@ -135,15 +141,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       return closing
     },
   }
-}
-
-function portOf(env: Env): number {
-  const text = env.PORT?.trim()
-  if (!text) return 8080
-  const port = Number(text)
-  if (!/^\d+$/.test(text) || port > 65_535)
-    throw invalidOption('PORT', 'must be a port number (0-65535)')
-  return port
 }
 
 function storeKind(env: Env): string {

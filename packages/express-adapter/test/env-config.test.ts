@@ -9,7 +9,7 @@ const env = async (extra: Record<string, string | undefined> = {}) => ({
   IDP_ISSUER: 'https://idp.example.test',
   IDP_CLIENT_ID: 'client',
   COGNITO_REDIRECT_URIS: 'https://auth.example.test/oauth2/idpresponse',
-  COGNITO_CLIENT_SECRET: 'a-secret-of-sixteen-chars',
+  COGNITO_CLIENT_SECRET: 'a-secret-of-thirty-two-characters',
   PRIVATE_KEY: JSON.stringify((await testKeys()).privateJwk),
   LOG_LEVEL: 'error',
   ...extra,
@@ -69,6 +69,22 @@ test('every refusal names its variable', async () => {
   assert.is((await refusal({ STORE: 'dynamodb' })).option, 'FLOW_TABLE_NAME')
   assert.is((await refusal({ PKCE: 'sometimes' })).option, 'PKCE')
   assert.is((await refusal({ PROXY_BASE_URL: 'not a url' })).option, 'PROXY_BASE_URL')
+  assert.is((await refusal({ PORT: '70000' })).option, 'PORT')
+})
+
+test('every problem at once: each setting, the key file and a setting that cannot apply', async () => {
+  const error = await refusal({
+    PRIVATE_KEY: undefined,
+    PRIVATE_KEY_FILE: '/nonexistent/key.json',
+    PORT: 'eighty',
+    STORE: 'dynamodb',
+    PKCE: 'false',
+    ADD_NONCE: 'true',
+  })
+  assert.equal(
+    (error as unknown as { problems: { name: string }[] }).problems.map((p) => p.name).sort(),
+    ['ADD_NONCE', 'FLOW_TABLE_NAME', 'PORT', 'PRIVATE_KEY_FILE'],
+  )
 })
 
 test.run()

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DYNAMODB_ATTRIBUTES } from '@idp-proxy/lambda-adapter/dynamodb'
 import { createStrictIdp, type LoopbackServer, type StrictIdp, startMsw } from '@idp-proxy/testing'
 import dynalite from 'dynalite'
 import { exportJWK, generateKeyPair } from 'jose'
@@ -160,8 +161,8 @@ test("STORE=dynamodb: a full flow with the Lambda adapter's store (dynalite)", a
     await client.send(
       new CreateTableCommand({
         TableName: 'flows',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: DYNAMODB_ATTRIBUTES.key, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: DYNAMODB_ATTRIBUTES.key, KeyType: 'HASH' }],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     )
@@ -216,6 +217,8 @@ for (const [name, change, variable] of [
   ['a public-only PRIVATE_KEY', 'public-key', 'PRIVATE_KEY'],
   ['an unknown STORE', { STORE: 'mongodb://x' }, 'STORE'],
   ['STORE=dynamodb without FLOW_TABLE_NAME', { STORE: 'dynamodb' }, 'FLOW_TABLE_NAME'],
+  // Checked by createProxy, reported under the variable that feeds the option.
+  ['two routes on one path', { ROUTE_PATHS: '{"jwks":"/token"}' }, 'ROUTE_PATHS'],
 ] as const) {
   test(`refuses to start with ${name}: one line naming ${variable}, exit 1`, async () => {
     const port = await freePort()
@@ -241,6 +244,32 @@ for (const [name, change, variable] of [
     assert.is(await connects(`http://127.0.0.1:${port}/health`), false)
   })
 }
+
+test('an empty environment: one message naming every required variable, exit 1, nothing listens', async () => {
+  const port = await freePort()
+  // PORT only, so that "nothing listens" can be checked; it is not required.
+  const server = runServer(['serve'], { PORT: String(port) })
+  const exit = await server.exited
+  assert.is(exit.code, 1)
+  const [first, ...rest] = exit.stderr.trim().split('\n')
+  const required = [
+    'PROXY_BASE_URL',
+    'IDP_ISSUER',
+    'IDP_CLIENT_ID',
+    'COGNITO_REDIRECT_URIS',
+    'COGNITO_CLIENT_SECRET',
+    'PRIVATE_KEY',
+  ]
+  assert.is(first, `idp-proxy: invalid configuration: ${required.length} problems:`)
+  assert.equal(
+    rest.map((line) => /^ {2}([A-Z_]+): /.exec(line)?.[1]),
+    required,
+    exit.stderr,
+  )
+  assert.match(exit.stderr, 'PRIVATE_KEY: is required (or PRIVATE_KEY_FILE)')
+  assert.not.match(exit.stderr, /\n\s+at /)
+  assert.is(await connects(`http://127.0.0.1:${port}/health`), false)
+})
 
 test('an unreachable Redis at start-up: startServer rejects (ERR_STORE_UNAVAILABLE), nothing listens', async () => {
   const port = await freePort()

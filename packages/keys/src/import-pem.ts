@@ -4,7 +4,14 @@
  * PKCS#8) and checks that the certificate belongs to the key.
  */
 import { createHash, createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto'
-import { type PrivateJwk, ProxyError, type SigningAlgorithm } from '@idp-proxy/core'
+import {
+  curveOfNamedCurve,
+  isRsaAlgorithm,
+  type PrivateJwk,
+  ProxyError,
+  SIGNING_CURVE_NAMES,
+  type SigningAlgorithm,
+} from '@idp-proxy/core'
 import { checkAlgorithm } from './generate.js'
 import { type KeyMembers, toPrivateJwk } from './jwk-form.js'
 import { isLegacyEncrypted, type PemBlock, PRIVATE_KEY_LABELS, pemBlocks } from './pem.js'
@@ -133,17 +140,16 @@ function exportMembers(keyObject: KeyObject): KeyMembers {
 function algorithmFor(keyObject: KeyObject, given: string | undefined): SigningAlgorithm {
   const alg = given === undefined ? undefined : checkAlgorithm(given)
   if (keyObject.asymmetricKeyType === 'rsa') {
-    if (alg && !alg.startsWith('RS') && !alg.startsWith('PS')) {
+    if (alg && !isRsaAlgorithm(alg)) {
       throw invalidKey(`the key is an RSA key; it cannot sign ${alg} (use RS256 or PS256)`)
     }
     return alg ?? 'RS256'
   }
   const curve = keyObject.asymmetricKeyDetails?.namedCurve
-  const curveAlg: SigningAlgorithm | undefined =
-    curve === 'prime256v1' ? 'ES256' : curve === 'secp384r1' ? 'ES384' : undefined
+  const curveAlg: SigningAlgorithm | undefined = curveOfNamedCurve(curve)?.alg
   if (!curveAlg)
     throw invalidKey(
-      `the EC key is on the unsupported curve ${curve ?? 'unknown'}; use P-256 or P-384`,
+      `the EC key is on the unsupported curve ${curve ?? 'unknown'}; use ${SIGNING_CURVE_NAMES}`,
     )
   if (alg && alg !== curveAlg)
     throw invalidKey(`the EC key is on ${curve}, which signs ${curveAlg}, not ${alg}`)

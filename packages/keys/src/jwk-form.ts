@@ -65,10 +65,8 @@ export async function toPrivateJwk(
   return parsePrivateKeySet(jwk).keys[0] as PrivateJwk
 }
 
-/** True for the RSA algorithms (RS*, PS*). */
-export function isRsaAlgorithm(alg: SigningAlgorithm): boolean {
-  return alg.startsWith('RS') || alg.startsWith('PS')
-}
+/** True for the RSA algorithms (RS*, PS*): core's rule, re-exported for this package's modules. */
+export { isRsaAlgorithm } from '@idp-proxy/core'
 
 /** The modulus size in bits of an RSA JWK (from `n`). */
 export function modulusBits(jwk: PrivateJwk): number | undefined {

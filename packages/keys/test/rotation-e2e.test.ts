@@ -20,7 +20,7 @@ import * as assert from 'uvu/assert'
 import { cli, readJson, removeTempDirs, selfSignedCertificate, tempDir } from './helpers.js'
 
 const CLIENT_ID = 'proxy-client'
-const CLIENT_SECRET = 'cognito-secret-0123456789abcdef'
+const CLIENT_SECRET = 'cognito-secret-0123456789abcdefghij'
 const COGNITO_REDIRECT = 'https://auth.example.com/oauth2/idpresponse'
 const BASE_URL = 'https://proxy.example.com/v1'
 

@@ -36,15 +36,22 @@ export interface DynamoDbFlowStoreOptions {
 /** Attribute names, for the table definition (Pulumi, CloudFormation) and tests. */
 export const DYNAMODB_ATTRIBUTES = { key: 'pk', record: 'record', ttl: 'expiresAt' } as const
 
+/**
+ * The IAM actions the store calls on its table: `save` is a PutItem, `take` a DeleteItem with
+ * ReturnValues ALL_OLD; no GetItem, Query or Scan. Function policies are built from these.
+ */
+export const DYNAMODB_STORE_ACTIONS = {
+  save: ['dynamodb:PutItem'],
+  take: ['dynamodb:DeleteItem'],
+} as const
+
 export class DynamoDbFlowStore implements FlowStore {
   readonly tableName: string
   readonly #client: () => DynamoDBClient
   readonly #now: () => number
 
   constructor(options: DynamoDbFlowStoreOptions) {
-    if (!options.tableName) {
-      throw invalidOption('FLOW_TABLE_NAME', 'is required when STORE=dynamodb')
-    }
+    if (!options.tableName) throw invalidOption('tableName', 'is required')
     this.tableName = options.tableName
     this.#client = lazyClient(options.client, () => new DynamoDBClient(options.clientConfig ?? {}))
     this.#now = options.now ?? (() => Date.now())

@@ -83,6 +83,8 @@ function logInitFailure(logger: Logger, error: unknown): void {
     logger.log('error', 'proxy_init_failed', {
       code: error.code,
       variable: error.option,
+      // Every variable at fault, when the whole configuration was checked.
+      variables: error.problems.map((problem) => problem.name).join(',') || undefined,
       message: error.message,
     })
   } else {

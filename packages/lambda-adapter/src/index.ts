@@ -9,6 +9,7 @@ export {
 } from './convert.js'
 export {
   DYNAMODB_ATTRIBUTES,
+  DYNAMODB_STORE_ACTIONS,
   DynamoDbFlowStore,
   type DynamoDbFlowStoreOptions,
 } from './dynamodb-store.js'
@@ -19,18 +20,26 @@ export {
   type LambdaHandler,
   type ProxyFactory,
 } from './handler.js'
-export { KmsKeySource, type KmsKeySourceOptions } from './kms-key-source.js'
+export { FUNCTION_ACTIONS, type FunctionActions, LOG_ACTIONS } from './iam.js'
 export {
-  keyCacheTtlFromEnv,
-  LAMBDA_ENV_VARIABLES,
-  type LambdaEnvVariable,
-  lambdaStoreFromEnv,
-  refusingClientSecret,
-  refusingKeySource,
+  KMS_KEY_SOURCE_ACTIONS,
+  KMS_KEY_SPECS,
+  KMS_SIGNING_ALGORITHMS,
+  KmsKeySource,
+  type KmsKeySourceOptions,
+  type KmsKeySpec,
+  kmsKeySpecsFor,
+} from './kms-key-source.js'
+export {
+  CLIENT_DEFAULTS,
+  LAMBDA_FUNCTIONS,
+  type LambdaFunction,
+  lambdaStoreFrom,
 } from './lambda-env.js'
 export { type ClientInput, lazy, lazyClient } from './lazy.js'
 export {
   readSecret,
+  SECRETS_MANAGER_ACTIONS,
   type SecretOptions,
   SecretsManagerKeySource,
   type SecretsManagerKeySourceOptions,

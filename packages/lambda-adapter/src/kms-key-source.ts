@@ -11,36 +11,59 @@ import {
   type SigningAlgorithmSpec,
 } from '@aws-sdk/client-kms'
 import {
+  curveOf,
   invalidOption,
+  isRsaAlgorithm,
   type Jwks,
   type KeySource,
   ProxyError,
   type PublicJwk,
   type Signer,
   type SigningAlgorithm,
+  type SigningCurve,
 } from '@idp-proxy/core'
 import { calculateJwkThumbprint, exportJWK, importSPKI } from 'jose'
 import { describe } from './cached-value.js'
 import { derToJose } from './ecdsa-der.js'
 import { type ClientInput, lazyClient } from './lazy.js'
 
-/** The KMS signing algorithm for each JWS algorithm, and the ECDSA integer size. */
-const KMS_ALGORITHMS: Record<SigningAlgorithm, { spec: SigningAlgorithmSpec; ecSize?: number }> = {
-  RS256: { spec: 'RSASSA_PKCS1_V1_5_SHA_256' },
-  RS384: { spec: 'RSASSA_PKCS1_V1_5_SHA_384' },
-  RS512: { spec: 'RSASSA_PKCS1_V1_5_SHA_512' },
+/** The KMS signing algorithm for each JWS algorithm. */
+export const KMS_SIGNING_ALGORITHMS: Readonly<Record<SigningAlgorithm, SigningAlgorithmSpec>> = {
+  RS256: 'RSASSA_PKCS1_V1_5_SHA_256',
+  RS384: 'RSASSA_PKCS1_V1_5_SHA_384',
+  RS512: 'RSASSA_PKCS1_V1_5_SHA_512',
   // KMS uses a salt as long as the hash, as RFC 7518 3.5 requires.
-  PS256: { spec: 'RSASSA_PSS_SHA_256' },
-  PS384: { spec: 'RSASSA_PSS_SHA_384' },
-  PS512: { spec: 'RSASSA_PSS_SHA_512' },
-  ES256: { spec: 'ECDSA_SHA_256', ecSize: 32 },
-  ES384: { spec: 'ECDSA_SHA_384', ecSize: 48 },
+  PS256: 'RSASSA_PSS_SHA_256',
+  PS384: 'RSASSA_PSS_SHA_384',
+  PS512: 'RSASSA_PSS_SHA_512',
+  ES256: 'ECDSA_SHA_256',
+  ES384: 'ECDSA_SHA_384',
 }
 
-const CURVE_ALG: Record<string, SigningAlgorithm> = {
-  ECC_NIST_P256: 'ES256',
-  ECC_NIST_P384: 'ES384',
+/**
+ * The KMS key specs this key source signs with: RSA ones (RS*, PS*), and the EC ones on core's
+ * curves (each signs its curve's one algorithm). The Pulumi program offers these.
+ */
+export const KMS_KEY_SPECS = {
+  RSA_2048: { kty: 'RSA' },
+  RSA_3072: { kty: 'RSA' },
+  RSA_4096: { kty: 'RSA' },
+  ECC_NIST_P256: { kty: 'EC', crv: 'P-256' },
+  ECC_NIST_P384: { kty: 'EC', crv: 'P-384' },
+} as const satisfies Record<string, { kty: 'RSA' } | { kty: 'EC'; crv: SigningCurve }>
+
+export type KmsKeySpec = keyof typeof KMS_KEY_SPECS
+
+/** The key specs that can sign `alg` (RS256 and PS256: every RSA spec; ES256: ECC_NIST_P256). */
+export function kmsKeySpecsFor(alg: SigningAlgorithm): KmsKeySpec[] {
+  return (Object.keys(KMS_KEY_SPECS) as KmsKeySpec[]).filter((spec) => {
+    const key = KMS_KEY_SPECS[spec] as { kty: string; crv?: SigningCurve }
+    return key.kty === 'RSA' ? isRsaAlgorithm(alg) : curveOf(key.crv)?.alg === alg
+  })
 }
+
+/** kms:GetPublicKey feeds the JWKS route; kms:Sign signs client assertions. */
+export const KMS_KEY_SOURCE_ACTIONS = ['kms:GetPublicKey', 'kms:Sign'] as const
 
 export interface KmsKeySourceOptions {
   /** Key id, ARN or alias of an asymmetric SIGN_VERIFY key (RSA_2048+ or ECC_NIST_P256/P384). */
@@ -65,9 +88,7 @@ export class KmsKeySource implements KeySource {
   #key: Promise<KmsKey> | undefined
 
   constructor(options: KmsKeySourceOptions) {
-    if (!options.keyId) {
-      throw invalidOption('KMS_KEY_ID', 'is required')
-    }
+    if (!options.keyId) throw invalidOption('keyId', 'is required')
     this.#options = options
     this.#client = lazyClient(options.client, () => new KMSClient(options.clientConfig ?? {}))
   }
@@ -99,7 +120,8 @@ export class KmsKeySource implements KeySource {
       )
     }
     const alg = this.#algorithm(output.KeySpec)
-    const { spec, ecSize } = KMS_ALGORITHMS[alg]
+    const spec = KMS_SIGNING_ALGORITHMS[alg]
+    const ecSize = curveOf(curveOfKeySpec(output.KeySpec))?.size
     if (output.SigningAlgorithms && !output.SigningAlgorithms.includes(spec)) {
       throw new ProxyError(
         'ERR_INVALID_KEY',
@@ -146,7 +168,7 @@ export class KmsKeySource implements KeySource {
 
   #algorithm(keySpec: string): SigningAlgorithm {
     const { keyId, alg } = this.#options
-    const curveAlg = CURVE_ALG[keySpec]
+    const curveAlg = curveOf(curveOfKeySpec(keySpec))?.alg
     if (curveAlg) {
       if (alg && alg !== curveAlg) {
         throw new ProxyError(
@@ -158,7 +180,7 @@ export class KmsKeySource implements KeySource {
     }
     if (keySpec.startsWith('RSA_')) {
       const chosen = alg ?? 'RS256'
-      if (!chosen.startsWith('RS') && !chosen.startsWith('PS')) {
+      if (!isRsaAlgorithm(chosen)) {
         throw new ProxyError(
           'ERR_INVALID_KEY',
           `the KMS key ${keyId} is ${keySpec}; ${chosen} needs an EC key`,
@@ -171,4 +193,9 @@ export class KmsKeySource implements KeySource {
       `the KMS key ${keyId} has the unsupported key spec ${keySpec}`,
     )
   }
+}
+
+function curveOfKeySpec(keySpec: string): SigningCurve | undefined {
+  const key = (KMS_KEY_SPECS as Record<string, { crv?: SigningCurve }>)[keySpec]
+  return key?.crv
 }

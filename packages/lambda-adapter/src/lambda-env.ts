@@ -1,38 +1,31 @@
 /**
- * The environment variables the Lambda adapter adds to core's (see core's ENV_VARIABLES), and
- * the pieces every route function shares: the flow store and AWS client settings. Route-specific
- * wiring lives in browser-proxy.ts (authorize, callback) and token-proxy.ts, so the browser
- * functions' bundles never contain Secrets Manager or KMS code.
+ * The Lambda functions' environment: which settings each function reads (core's settings table,
+ * runtimes `lambda:authorize`, `lambda:callback`, `lambda:token`) and the pieces every function
+ * shares: the flow store and AWS client settings. Route-specific wiring lives in browser-proxy.ts
+ * (authorize, callback) and token-proxy.ts, so the browser functions' bundles never contain
+ * Secrets Manager or KMS code. Only this layer speaks of variables: the library classes name
+ * their options, and their errors are reported under the variable that feeds the option.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import {
-  type Env,
-  type EnvOptions,
-  type FlowStore,
-  invalidOption,
-  type Jwks,
-  type KeySource,
-  ProxyError,
-  type Signer,
-} from '@idp-proxy/core'
+import type { EnvOptions, FlowStore, RouteName, Runtime, SettingsReading } from '@idp-proxy/core'
 import { DynamoDbFlowStore } from './dynamodb-store.js'
 import type { ClientInput } from './lazy.js'
 
-export const LAMBDA_ENV_VARIABLES = {
-  STORE:
-    'dynamodb (with FLOW_TABLE_NAME) or sealed (with SEALING_KEYS): each route is its own function, so memory cannot carry a flow',
-  FLOW_TABLE_NAME:
-    'With STORE=dynamodb: the table (partition key "pk" string, TTL attribute "expiresAt")',
-  PRIVATE_KEY_SECRET_ARN: 'Token function: Secrets Manager secret holding the private JWK or JWKS',
-  KMS_KEY_ID: 'Token function: an asymmetric KMS signing key (instead of PRIVATE_KEY_SECRET_ARN)',
-  KMS_KEY_KID: 'With KMS_KEY_ID: the kid (default: the public JWK thumbprint, RFC 7638)',
-  CLIENT_SECRET_ARN:
-    "Token function: Secrets Manager secret holding Cognito's client secret (instead of COGNITO_CLIENT_SECRET)",
-  KEY_CACHE_TTL_SECONDS:
-    'How long the key and client secret read from Secrets Manager are cached (default 300)',
-} as const
+/** The proxy's Lambda functions. */
+export type LambdaFunction = 'authorize' | 'callback' | 'token'
 
-export type LambdaEnvVariable = keyof typeof LAMBDA_ENV_VARIABLES
+/**
+ * Each function's settings runtime (the settings table's "read by" column) and the routes it
+ * serves. The token function serves every route, so that it can also run alone behind one
+ * Function URL; behind API Gateway it is given /token, the JWKS and /health.
+ */
+export const LAMBDA_FUNCTIONS: Readonly<
+  Record<LambdaFunction, { runtime: Runtime; routes: readonly RouteName[] | undefined }>
+> = {
+  authorize: { runtime: 'lambda:authorize', routes: ['authorize', 'health'] },
+  callback: { runtime: 'lambda:callback', routes: ['callback', 'health'] },
+  token: { runtime: 'lambda:token', routes: undefined },
+}
 
 /**
  * Settings for the SDK clients the entry points create: bounded waits, so a service that hangs
@@ -43,71 +36,39 @@ export const CLIENT_DEFAULTS = {
   requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
 } as const
 
-export function optionalEnv(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim()
-  return value ? value : undefined
-}
-
-export function keyCacheTtlFromEnv(env: Env): number {
-  const value = optionalEnv(env, 'KEY_CACHE_TTL_SECONDS')
-  if (value === undefined) return 300
-  if (!/^\d+$/.test(value) || Number(value) > 86_400) {
-    throw invalidOption('KEY_CACHE_TTL_SECONDS', 'must be a whole number from 0 to 86400')
-  }
-  return Number(value)
-}
-
 /**
  * The flow store for a route function. `STORE=dynamodb` builds the DynamoDB store; core has
  * built `sealed` already. A memory store cannot work across functions, so it is refused when
- * PKCE is on (and unused when it is off).
+ * PKCE is on (and unused when it is off). Problems are reported on `reading`.
  */
-export function lambdaStoreFromEnv(
-  env: Env,
+export function lambdaStoreFrom(
+  reading: SettingsReading,
   options: EnvOptions,
   client?: ClientInput<DynamoDBClient>,
 ): FlowStore | undefined {
-  const store = optionalEnv(env, 'STORE') ?? 'memory'
+  const store = reading.values.STORE ?? (reading.given.has('STORE') ? undefined : 'memory')
+  if (store === undefined) return undefined // malformed: reported already
   if (store === 'dynamodb') {
-    const tableName = optionalEnv(env, 'FLOW_TABLE_NAME')
-    if (!tableName) throw invalidOption('FLOW_TABLE_NAME', 'is required when STORE=dynamodb')
-    return new DynamoDbFlowStore({
-      tableName,
-      ...(client ? { client } : { clientConfig: CLIENT_DEFAULTS }),
-    })
+    const tableName = reading.values.FLOW_TABLE_NAME
+    if (!tableName) {
+      reading.report('FLOW_TABLE_NAME', 'is required when STORE=dynamodb')
+      return undefined
+    }
+    return reading.attempt(
+      'FLOW_TABLE_NAME',
+      () =>
+        new DynamoDbFlowStore({
+          tableName,
+          ...(client ? { client } : { clientConfig: CLIENT_DEFAULTS }),
+        }),
+    )
   }
-  if (options.pkce === false) return options.store
-  if (store === 'sealed') return options.store
-  throw invalidOption(
+  if (options.pkce === false || store === 'sealed') return options.store
+  reading.report(
     'STORE',
     store === 'memory'
       ? 'must be dynamodb or sealed on Lambda: /authorize, /callback and /token run in separate functions'
-      : `"${store}" is not available on Lambda; use dynamodb or sealed`,
+      : 'is not available on Lambda; use dynamodb or sealed',
   )
-}
-
-/**
- * The browser functions never sign and never check Cognito's secret; this stands in for both,
- * so a misrouted request fails closed (503) instead of loading a key.
- */
-export const refusingKeySource: KeySource = {
-  async signer(): Promise<Signer> {
-    throw new ProxyError(
-      'ERR_KEYS_UNAVAILABLE',
-      'this function does not sign; route /token to the token function',
-    )
-  },
-  async publicJwks(): Promise<Jwks> {
-    throw new ProxyError(
-      'ERR_KEYS_UNAVAILABLE',
-      'this function has no keys; route the JWKS to the token function',
-    )
-  },
-}
-
-export async function refusingClientSecret(): Promise<string> {
-  throw new ProxyError(
-    'ERR_KEYS_UNAVAILABLE',
-    'this function does not check client secrets; route /token to the token function',
-  )
+  return undefined
 }

@@ -10,9 +10,11 @@ import {
 } from '@aws-sdk/client-secrets-manager'
 import {
   importSigner,
+  invalidOption,
   type Jwks,
   type KeySource,
   type Logger,
+  MIN_CLIENT_SECRET_LENGTH,
   type ParseKeysOptions,
   ProxyError,
   parsePrivateKeySet,
@@ -34,7 +36,11 @@ export interface SecretOptions {
   now?: () => number
 }
 
+/** The IAM action the Secrets Manager sources call (on the secrets they read, nothing else). */
+export const SECRETS_MANAGER_ACTIONS = ['secretsmanager:GetSecretValue'] as const
+
 export function secretsManagerClient(options: SecretOptions): () => SecretsManagerClient {
+  if (!options.secretId) throw invalidOption('secretId', 'is required')
   return lazyClient(options.client, () => new SecretsManagerClient(options.clientConfig ?? {}))
 }
 
@@ -58,19 +64,18 @@ export async function readSecret(
 
 /**
  * The shared secret Cognito sends at /token, read from Secrets Manager (so it is not in the
- * function's environment in clear). The SecretString is the secret itself, 16+ characters.
+ * function's environment in clear). The SecretString is the secret itself, at least
+ * MIN_CLIENT_SECRET_LENGTH characters (core's rule for every source of this secret).
  */
 export function secretStringSource(options: SecretOptions): () => Promise<string> {
   const client = secretsManagerClient(options)
   return cachedValue(async () => {
     const { text } = await readSecret(client(), options.secretId)
-    if (text.trim().length < 16) {
+    if (text.trim().length < MIN_CLIENT_SECRET_LENGTH) {
       throw new ProxyError(
         'ERR_INVALID_OPTION',
-        `the secret ${options.secretId} must hold at least 16 characters`,
-        {
-          option: 'CLIENT_SECRET_ARN',
-        },
+        `secretId: the secret ${options.secretId} must hold at least ${MIN_CLIENT_SECRET_LENGTH} characters`,
+        { option: 'secretId' },
       )
     }
     return text.trim()

@@ -2,28 +2,25 @@
  * The proxy for the token function (/token, the JWKS and /health): flow store, signing key and
  * Cognito's client secret. The key comes from PRIVATE_KEY_SECRET_ARN (Secrets Manager), KMS_KEY_ID
  * (KMS) or PRIVATE_KEY (inline, for tests); the client secret from CLIENT_SECRET_ARN or
- * COGNITO_CLIENT_SECRET. Clients are created on first use and shared.
+ * COGNITO_CLIENT_SECRET (the settings table says which one at most, and that one is needed).
+ * Clients are created on first use and shared.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { KMSClient } from '@aws-sdk/client-kms'
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import {
-  createProxy,
+  createProxyFrom,
   type Env,
   type EnvOptions,
   type Proxy as IdpProxy,
-  invalidOption,
   type KeySource,
-  keyOptionsFromEnv,
-  optionsFromEnv,
+  keyOptionsFrom,
+  proxyOptionsFrom,
+  readSettings,
+  type SettingsReading,
 } from '@idp-proxy/core'
 import { KmsKeySource } from './kms-key-source.js'
-import {
-  CLIENT_DEFAULTS,
-  keyCacheTtlFromEnv,
-  lambdaStoreFromEnv,
-  optionalEnv,
-} from './lambda-env.js'
+import { CLIENT_DEFAULTS, LAMBDA_FUNCTIONS, lambdaStoreFrom } from './lambda-env.js'
 import { type ClientInput, lazyClient } from './lazy.js'
 import { SecretsManagerKeySource, secretStringSource } from './secrets-manager.js'
 
@@ -33,89 +30,90 @@ export interface TokenProxyClients {
   kms?: ClientInput<KMSClient>
 }
 
+/** The token function's proxy from its environment; throws every problem at once. */
 export function tokenProxyFromEnv(env: Env, clients: TokenProxyClients = {}): IdpProxy {
-  const options = optionsFromEnv(env)
-  const store = lambdaStoreFromEnv(env, options, clients.dynamoDb)
+  const { runtime, routes } = LAMBDA_FUNCTIONS.token
+  const reading = readSettings(env, runtime)
+  const options = proxyOptionsFrom(reading)
+  const store = lambdaStoreFrom(reading, options, clients.dynamoDb)
   const secretsManager = lazyClient(
     clients.secretsManager,
     () => new SecretsManagerClient(CLIENT_DEFAULTS),
   )
-  const ttlSeconds = keyCacheTtlFromEnv(env)
-  return createProxy({
+  const deps = { secretsManager, kms: clients.kms }
+  const keys = keysFrom(reading, options, deps)
+  const clientSecret = clientSecretFrom(reading, options, deps)
+  return createProxyFrom(reading, {
     ...options,
     ...(store ? { store } : {}),
-    keys: keysFromLambdaEnv(env, options, { secretsManager, kms: clients.kms, ttlSeconds }),
-    clientSecret: clientSecretFromLambdaEnv(env, options, { secretsManager, ttlSeconds }),
+    ...(keys ? { keys } : {}),
+    ...(clientSecret ? { clientSecret } : {}),
+    ...(routes ? { routes } : {}),
   })
 }
 
 interface KeyDeps {
   secretsManager: () => SecretsManagerClient
   kms: ClientInput<KMSClient> | undefined
-  ttlSeconds: number
 }
 
-function keysFromLambdaEnv(env: Env, options: EnvOptions, deps: KeyDeps): KeySource {
-  const secretArn = optionalEnv(env, 'PRIVATE_KEY_SECRET_ARN')
-  const kmsKeyId = optionalEnv(env, 'KMS_KEY_ID')
-  const sources = [
-    options.keys && 'PRIVATE_KEY',
-    secretArn && 'PRIVATE_KEY_SECRET_ARN',
-    kmsKeyId && 'KMS_KEY_ID',
-  ]
-  const given = sources.filter(Boolean)
-  if (given.length > 1) throw invalidOption(String(given[1]), `set only one of ${given.join(', ')}`)
+function cacheOptions(reading: SettingsReading, options: EnvOptions) {
+  return {
+    ttlSeconds: reading.values.KEY_CACHE_TTL_SECONDS ?? 300,
+    ...(options.logger ? { logger: options.logger } : {}),
+  }
+}
+
+// One of PRIVATE_KEY (core has built it), PRIVATE_KEY_SECRET_ARN or KMS_KEY_ID: the reading
+// has reported none or several already (SETTING_GROUPS).
+function keysFrom(
+  reading: SettingsReading,
+  options: EnvOptions,
+  deps: KeyDeps,
+): KeySource | undefined {
   if (options.keys) return options.keys
-
-  const keyOptions = keyOptionsFromEnv(env)
-
-  if (secretArn) {
-    return new SecretsManagerKeySource({
-      secretId: secretArn,
-      client: deps.secretsManager,
-      ttlSeconds: deps.ttlSeconds,
-      ...(options.logger ? { logger: options.logger } : {}),
-      ...keyOptions,
-    })
+  const { PRIVATE_KEY_SECRET_ARN: secretId, KMS_KEY_ID: keyId, KMS_KEY_KID: kid } = reading.values
+  const keyOptions = keyOptionsFrom(reading)
+  if (secretId) {
+    return reading.attempt(
+      'PRIVATE_KEY_SECRET_ARN',
+      () =>
+        new SecretsManagerKeySource({
+          secretId,
+          client: deps.secretsManager,
+          ...cacheOptions(reading, options),
+          ...keyOptions,
+        }),
+    )
   }
-  if (kmsKeyId) {
-    const kid = optionalEnv(env, 'KMS_KEY_KID')
-    return new KmsKeySource({
-      keyId: kmsKeyId,
-      client: lazyClient(deps.kms, () => new KMSClient(CLIENT_DEFAULTS)),
-      ...(kid ? { kid } : {}),
-      ...(keyOptions.defaultAlg ? { alg: keyOptions.defaultAlg } : {}),
-    })
+  if (keyId) {
+    return reading.attempt(
+      'KMS_KEY_ID',
+      () =>
+        new KmsKeySource({
+          keyId,
+          client: lazyClient(deps.kms, () => new KMSClient(CLIENT_DEFAULTS)),
+          ...(kid ? { kid } : {}),
+          ...(keyOptions.defaultAlg ? { alg: keyOptions.defaultAlg } : {}),
+        }),
+    )
   }
-  throw invalidOption(
-    'PRIVATE_KEY_SECRET_ARN',
-    'set PRIVATE_KEY_SECRET_ARN or KMS_KEY_ID (the token function signs)',
-  )
+  return undefined
 }
 
-function clientSecretFromLambdaEnv(
-  env: Env,
+function clientSecretFrom(
+  reading: SettingsReading,
   options: EnvOptions,
   deps: Omit<KeyDeps, 'kms'>,
-): string | (() => Promise<string>) {
-  const arn = optionalEnv(env, 'CLIENT_SECRET_ARN')
-  if (arn && options.clientSecret) {
-    throw invalidOption(
-      'CLIENT_SECRET_ARN',
-      'set only one of CLIENT_SECRET_ARN, COGNITO_CLIENT_SECRET',
-    )
-  }
+): EnvOptions['clientSecret'] {
   if (options.clientSecret) return options.clientSecret
-  if (!arn) {
-    throw invalidOption(
-      'CLIENT_SECRET_ARN',
-      "is required: the secret holding Cognito's client secret",
-    )
-  }
-  return secretStringSource({
-    secretId: arn,
-    client: deps.secretsManager,
-    ttlSeconds: deps.ttlSeconds,
-    ...(options.logger ? { logger: options.logger } : {}),
-  })
+  const secretId = reading.values.CLIENT_SECRET_ARN
+  if (!secretId) return undefined
+  return reading.attempt('CLIENT_SECRET_ARN', () =>
+    secretStringSource({
+      secretId,
+      client: deps.secretsManager,
+      ...cacheOptions(reading, options),
+    }),
+  )
 }

@@ -2,7 +2,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb'
 import { type AuthorizeFlow, type CodeFlow, storageKey } from '@idp-proxy/core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { DynamoDbFlowStore } from '../src/dynamodb.js'
+import { DYNAMODB_ATTRIBUTES, DynamoDbFlowStore } from '../src/dynamodb.js'
 import { type Dynalite, startDynalite } from './helpers/dynalite.js'
 
 const test = suite('DynamoDbFlowStore on dynalite')
@@ -79,9 +79,10 @@ test('the table holds the hashed handle, the TTL attribute, and no handle in cle
   const { Items = [] } = await db.client.send(new ScanCommand({ TableName: tableName }))
   assert.is(Items.length, 1)
   const item = Items[0]!
-  assert.is(item.pk?.S, await storageKey(handle))
-  assert.is(item.expiresAt?.N, String(clock / 1000 + 600))
-  assert.equal(Object.keys(item).sort(), ['expiresAt', 'pk', 'record'])
+  const { key, record, ttl } = DYNAMODB_ATTRIBUTES
+  assert.is(item[key]?.S, await storageKey(handle))
+  assert.is(item[ttl]?.N, String(clock / 1000 + 600))
+  assert.equal(Object.keys(item).sort(), [key, record, ttl].sort())
   assert.not.ok(JSON.stringify(Items).includes(handle))
 })
 
@@ -95,11 +96,11 @@ test('a missing table is an error the proxy turns into 503', async () => {
   }
 })
 
-test('a table name is required', () => {
+test('a table name is required, and the error names the option, not a variable', () => {
   assert.throws(
     () => new DynamoDbFlowStore({ tableName: '' }),
     (error: { code?: string; option?: string }) =>
-      error.code === 'ERR_INVALID_OPTION' && error.option === 'FLOW_TABLE_NAME',
+      error.code === 'ERR_INVALID_OPTION' && error.option === 'tableName',
   )
 })
 

@@ -17,7 +17,7 @@ import { AWS_TEST_CONFIG } from './helpers/aws.js'
 import { type SecretsMock, secretsManagerMock } from './helpers/aws-mocks.js'
 import { type Dynalite, startDynalite } from './helpers/dynalite.js'
 import { httpEvent } from './helpers/events.js'
-import { seedJwk } from './helpers/keys.js'
+import { memoryLogger, seedJwk } from './helpers/keys.js'
 
 const test = suite('full flows through the Lambda handlers')
 const server = useMsw(test)
@@ -77,10 +77,15 @@ async function handlers(extra: Record<string, string> = {}) {
     ...extra,
   }
   const clients = { dynamoDb: db.client, secretsManager: secretsClient }
+  // The browser functions' init failures (PKCE off) are captured, and asserted where they matter.
+  const init = memoryLogger()
   return {
     table: env.FLOW_TABLE_NAME,
-    authorize: createHandler(() => browserProxyFromEnv(env, clients)),
-    callback: createHandler(() => browserProxyFromEnv(env, clients)),
+    initLines: init.lines,
+    authorize: createHandler(() => browserProxyFromEnv(env, clients), { logger: init.logger }),
+    callback: createHandler(() => browserProxyFromEnv(env, { ...clients, fn: 'callback' }), {
+      logger: init.logger,
+    }),
     token: createHandler(() => tokenProxyFromEnv(env, clients)),
   }
 }
@@ -202,8 +207,15 @@ test('one token function behind a Function URL serves every route (PKCE on)', as
 
 test('PKCE off: only /token goes through the proxy; the IdP code and redirect_uri pass through', async () => {
   const h = await handlers({ PKCE: 'false' })
-  const { result } = await invoke(h.authorize, httpEvent('GET', '/v1/authorize?client_id=client-1'))
+  const { result } = await invoke(h.token, httpEvent('GET', '/v1/authorize?client_id=client-1'))
   assert.is(result.statusCode, 404)
+  // An authorize function deployed with PKCE off would serve nothing: it refuses to start.
+  const idle = await invoke(h.authorize, httpEvent('GET', '/v1/authorize?client_id=client-1'))
+  assert.is(idle.result.statusCode, 500)
+  assert.equal(
+    h.initLines.map((line) => line.fields.variable),
+    ['PKCE', 'PKCE'],
+  )
 
   const { code } = idp.signIn(idp.authorizationUrl({ redirect_uri: COGNITO, state: 'cognito-2' }))
   const tokens = await invoke(h.token, tokenRequest(code))
@@ -255,10 +267,12 @@ test('Secrets Manager down at a cold start: /token answers 503 JSON, then recove
   assert.is(up.result.statusCode, 200)
 })
 
-test('the browser functions refuse to sign: a /token request routed to them is 503', async () => {
-  const h = await handlers({ PKCE: 'false' })
-  const misrouted = await invoke(h.authorize, tokenRequest('idp-code-4'))
-  assert.is(misrouted.result.statusCode, 503)
+test('the browser functions serve no /token: a misrouted token request is 404, no secret read', async () => {
+  const h = await handlers()
+  for (const fn of [h.authorize, h.callback]) {
+    const misrouted = await invoke(fn, tokenRequest('idp-code-4'))
+    assert.is(misrouted.result.statusCode, 404)
+  }
   assert.is(secrets.calls.size, 0)
 })
 

@@ -6,7 +6,8 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { browserProxyFromEnv } from '../src/browser-proxy.js'
 import { createHandler } from '../src/handler.js'
-import { keyCacheTtlFromEnv } from '../src/lambda-env.js'
+import { FUNCTION_ACTIONS } from '../src/iam.js'
+import { KMS_KEY_SPECS, kmsKeySpecsFor } from '../src/kms-key-source.js'
 import { tokenProxyFromEnv } from '../src/token-proxy.js'
 import { httpEvent } from './helpers/events.js'
 import { memoryLogger } from './helpers/keys.js'
@@ -43,7 +44,17 @@ test('each misconfiguration names its variable', () => {
     [{ PRIVATE_KEY_SECRET_ARN: undefined }, 'token', 'PRIVATE_KEY_SECRET_ARN'],
     [{ KMS_KEY_ID: 'alias/idp-proxy' }, 'token', 'KMS_KEY_ID'],
     [{ CLIENT_SECRET_ARN: undefined }, 'token', 'CLIENT_SECRET_ARN'],
-    [{ COGNITO_CLIENT_SECRET: 'another-secret-0123456789' }, 'token', 'CLIENT_SECRET_ARN'],
+    [
+      { COGNITO_CLIENT_SECRET: 'another-secret-0123456789-abcdefgh' },
+      'token',
+      'COGNITO_CLIENT_SECRET',
+    ],
+    [
+      { COGNITO_CLIENT_SECRET: 'sixteen-chars-ok', CLIENT_SECRET_ARN: undefined },
+      'token',
+      'COGNITO_CLIENT_SECRET',
+    ],
+    [{ PKCE: 'false', STORE: undefined }, 'browser', 'PKCE'],
     [{ KEY_CACHE_TTL_SECONDS: 'soon' }, 'token', 'KEY_CACHE_TTL_SECONDS'],
     [{ KEY_ALG: 'HS256' }, 'token', 'KEY_ALG'],
     [{ IDP_ISSUER: 'http://idp.example.com' }, 'browser', 'IDP_ISSUER'],
@@ -69,8 +80,62 @@ test('valid setups build without touching AWS: Secrets Manager, KMS, PKCE off wi
   assert.ok(tokenProxyFromEnv(kms))
   const noPkce = { ...BASE_ENV, PKCE: 'false', STORE: undefined, FLOW_TABLE_NAME: undefined }
   assert.ok(tokenProxyFromEnv(noPkce))
-  assert.is(keyCacheTtlFromEnv({}), 300)
-  assert.is(keyCacheTtlFromEnv({ KEY_CACHE_TTL_SECONDS: '60' }), 60)
+  assert.ok(tokenProxyFromEnv({ ...BASE_ENV, KEY_CACHE_TTL_SECONDS: '60' }))
+})
+
+test('the browser functions need no key and no client secret, and serve only their route', async () => {
+  const browser = {
+    ...BASE_ENV,
+    PRIVATE_KEY_SECRET_ARN: undefined,
+    CLIENT_SECRET_ARN: undefined,
+    // Explicit endpoints: ready() needs no discovery.
+    IDP_AUTHORIZATION_ENDPOINT: 'https://idp.example.com/authorize',
+    IDP_TOKEN_ENDPOINT: 'https://idp.example.com/token',
+  }
+  const authorize = browserProxyFromEnv(browser)
+  await authorize.ready()
+  const callback = browserProxyFromEnv(browser, { fn: 'callback' })
+  const { logger } = memoryLogger()
+  const handler = createHandler(() => callback, { logger })
+  assert.is((await handler(httpEvent('GET', '/v1/.well-known/jwks.json'))).statusCode, 404)
+  assert.is((await handler(httpEvent('GET', '/v1/authorize'))).statusCode, 404)
+  assert.is((await handler(httpEvent('GET', '/v1/callback'))).statusCode, 400)
+})
+
+test('one refusal lists every problem of a function, each naming its variable', () => {
+  const error = refusal(() =>
+    tokenProxyFromEnv({
+      IDP_ISSUER: 'https://idp.example.com',
+      STORE: 'dynamodb',
+      KMS_KEY_ID: 'alias/k',
+      PRIVATE_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:k',
+      KEY_CACHE_TTL_SECONDS: 'soon',
+    }),
+  ) as { problems?: { name: string }[] }
+  assert.equal((error.problems ?? []).map((problem) => problem.name).sort(), [
+    'CLIENT_SECRET_ARN',
+    'COGNITO_REDIRECT_URIS',
+    'FLOW_TABLE_NAME',
+    'IDP_CLIENT_ID',
+    'KEY_CACHE_TTL_SECONDS',
+    'KMS_KEY_ID',
+    'PROXY_BASE_URL',
+  ])
+})
+
+test("each function's IAM actions follow what its store and key sources call", () => {
+  assert.equal(FUNCTION_ACTIONS.authorize.flowTable, ['dynamodb:PutItem'])
+  assert.equal(FUNCTION_ACTIONS.callback.flowTable, ['dynamodb:DeleteItem', 'dynamodb:PutItem'])
+  assert.equal(FUNCTION_ACTIONS.token.flowTable, ['dynamodb:DeleteItem'])
+  for (const fn of ['authorize', 'callback'] as const) {
+    assert.equal([...FUNCTION_ACTIONS[fn].secrets, ...FUNCTION_ACTIONS[fn].kmsKey], [])
+  }
+  assert.equal(kmsKeySpecsFor('ES256'), ['ECC_NIST_P256'])
+  assert.equal(kmsKeySpecsFor('ES384'), ['ECC_NIST_P384'])
+  assert.equal(
+    kmsKeySpecsFor('PS256'),
+    Object.keys(KMS_KEY_SPECS).filter((spec) => spec.startsWith('RSA_')),
+  )
 })
 
 test('an init failure is logged once, naming the variable, and answered 500 JSON without stack', async () => {

@@ -198,7 +198,7 @@ test('client secret: read once, cached, stale-if-error; too short is refused', a
     assert.unreachable()
   } catch (error) {
     assert.is((error as { code?: string }).code, 'ERR_INVALID_OPTION')
-    assert.is((error as { option?: string }).option, 'CLIENT_SECRET_ARN')
+    assert.is((error as { option?: string }).option, 'secretId')
   }
 })
 

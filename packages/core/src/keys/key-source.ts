@@ -21,6 +21,44 @@ export function isSigningAlgorithm(value: unknown): value is SigningAlgorithm {
   return typeof value === 'string' && (SIGNING_ALGORITHMS as readonly string[]).includes(value)
 }
 
+/** RSASSA-PKCS1-v1_5 and RSASSA-PSS algorithms: the ones an RSA key signs with. */
+export function isRsaAlgorithm(alg: SigningAlgorithm): boolean {
+  return alg.startsWith('RS') || alg.startsWith('PS')
+}
+
+/**
+ * The elliptic curves a signing key may be on: its JWK `crv`, the one JWS algorithm it signs
+ * (RFC 7518 3.4), OpenSSL's name for it (node:crypto `namedCurve`) and the size in bytes of each
+ * signature half (r, s). Every package that meets a curve (key parsing, the keys CLI, KMS) reads
+ * this table.
+ */
+export const SIGNING_CURVES = {
+  'P-256': { alg: 'ES256', namedCurve: 'prime256v1', size: 32 },
+  'P-384': { alg: 'ES384', namedCurve: 'secp384r1', size: 48 },
+} as const satisfies Record<string, { alg: SigningAlgorithm; namedCurve: string; size: number }>
+
+export type SigningCurve = keyof typeof SIGNING_CURVES
+
+/** The curve whose JWK `crv` is `crv`, or undefined. */
+export function curveOf(crv: unknown): (typeof SIGNING_CURVES)[SigningCurve] | undefined {
+  return typeof crv === 'string' && Object.hasOwn(SIGNING_CURVES, crv)
+    ? SIGNING_CURVES[crv as SigningCurve]
+    : undefined
+}
+
+/** The curve OpenSSL calls `namedCurve` (e.g. `prime256v1`), with its JWK name, or undefined. */
+export function curveOfNamedCurve(
+  namedCurve: unknown,
+): ((typeof SIGNING_CURVES)[SigningCurve] & { crv: SigningCurve }) | undefined {
+  for (const [crv, curve] of Object.entries(SIGNING_CURVES)) {
+    if (curve.namedCurve === namedCurve) return { ...curve, crv: crv as SigningCurve }
+  }
+  return undefined
+}
+
+/** The curves as users write them, for messages ("P-256 or P-384"). */
+export const SIGNING_CURVE_NAMES = Object.keys(SIGNING_CURVES).join(' or ')
+
 /** A public JWK as published at the JWKS route (never has private members). */
 export interface PublicJwk {
   kty: string

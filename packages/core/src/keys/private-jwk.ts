@@ -7,10 +7,13 @@
  */
 import { ProxyError } from '../errors.js'
 import {
+  curveOf,
+  isRsaAlgorithm,
   isSigningAlgorithm,
   type Jwks,
   type PublicJwk,
   SIGNING_ALGORITHMS,
+  SIGNING_CURVE_NAMES,
   type SigningAlgorithm,
 } from './key-source.js'
 
@@ -38,7 +41,6 @@ export interface ParseKeysOptions {
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
 const PUBLIC_MEMBERS = ['kty', 'crv', 'n', 'e', 'x', 'y', 'x5c', 'x5t#S256'] as const
-const CURVE_ALG: Record<string, SigningAlgorithm> = { 'P-256': 'ES256', 'P-384': 'ES384' }
 
 function invalid(message: string): ProxyError {
   return new ProxyError('ERR_INVALID_KEY', message)
@@ -122,15 +124,15 @@ function settleAlgorithm(
       throw invalid(`${named} is an RSA key without "n" and "e"`)
     }
     const alg = given ?? 'RS256'
-    if (!alg.startsWith('RS') && !alg.startsWith('PS')) {
+    if (!isRsaAlgorithm(alg)) {
       throw invalid(`${named} is an RSA key but its algorithm is ${alg}`)
     }
     return alg
   }
-  const curveAlg = typeof jwk.crv === 'string' ? CURVE_ALG[jwk.crv] : undefined
+  const curveAlg = curveOf(jwk.crv)?.alg
   if (!curveAlg || typeof jwk.x !== 'string' || typeof jwk.y !== 'string') {
     throw invalid(
-      `${named} is an EC key on an unsupported curve ${JSON.stringify(jwk.crv)}; use P-256 or P-384`,
+      `${named} is an EC key on an unsupported curve ${JSON.stringify(jwk.crv)}; use ${SIGNING_CURVE_NAMES}`,
     )
   }
   // A default meant for RSA keys does not apply to EC keys; an explicit `alg` must match the curve.

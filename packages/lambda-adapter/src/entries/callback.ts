@@ -2,4 +2,4 @@
 import { browserProxyFromEnv } from '../browser-proxy.js'
 import { createHandler } from '../handler.js'
 
-export const handler = createHandler(() => browserProxyFromEnv(process.env))
+export const handler = createHandler(() => browserProxyFromEnv(process.env, { fn: 'callback' }))

@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net'
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import dynalite from 'dynalite'
+import { DYNAMODB_ATTRIBUTES } from '../../src/dynamodb-store.js'
 import { AWS_TEST_CONFIG } from './aws.js'
 
 export interface Dynalite {
@@ -31,8 +32,8 @@ export async function startDynalite(): Promise<Dynalite> {
       await client.send(
         new CreateTableCommand({
           TableName: name,
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: DYNAMODB_ATTRIBUTES.key, AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: DYNAMODB_ATTRIBUTES.key, KeyType: 'HASH' }],
           BillingMode: 'PAY_PER_REQUEST',
         }),
       )
