@@ -25,7 +25,7 @@ export async function readBounded(
   // A declared length is checked before a byte is read (it is the length before decompression,
   // so it can only tell us early that the bound is passed, never that it is not).
   if (declared > bound.maxBytes) {
-    await response.body?.cancel().catch(() => {})
+    discard(response)
     throw tooLarge(bound)
   }
   if (!response.body) return new Uint8Array(0)
@@ -38,7 +38,7 @@ export async function readBounded(
     size += value.byteLength
     if (size > bound.maxBytes) {
       // Cancelling aborts the transfer (and the decompression) instead of draining it.
-      await reader.cancel().catch(() => {})
+      void reader.cancel().catch(() => {})
       throw tooLarge(bound)
     }
     chunks.push(value)
@@ -77,12 +77,20 @@ export function boundedFetch(fetchFn: typeof fetch, bound: ReadBound): typeof fe
 export function checkStatus(response: Response, what: string): void {
   const { status } = response
   if (!Number.isInteger(status) || status < 200 || status > 599) {
-    response.body?.cancel().catch(() => {})
+    discard(response)
     throw new ProxyError(
       'ERR_IDP_UNAVAILABLE',
       `${what}: the IdP answered with HTTP status ${status}, which is not a valid final status`,
     )
   }
+}
+
+/**
+ * Cancels a body we will not read. Not awaited: a cancel can stay pending (a tee whose other
+ * branch nobody reads), and the answer to Cognito must not wait on it.
+ */
+export function discard(response: Response): void {
+  if (response.body && !response.bodyUsed) void response.body.cancel().catch(() => {})
 }
 
 function statusHasBody(status: number): boolean {

@@ -3,7 +3,7 @@
  * (fetched once and cached; a failed fetch is retried on the next request, not cached).
  */
 import * as oauth from 'oauth4webapi'
-import { checkStatus, parseJsonObject, readBoundedText } from './bounded-read.js'
+import { checkStatus, discard, parseJsonObject, readBoundedText } from './bounded-read.js'
 import { ProxyError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 
@@ -61,7 +61,7 @@ async function discover(options: ResolvedOptions): Promise<IdpMetadata> {
     })
     checkStatus(response, what)
     if (response.status >= 300 && response.status < 400) {
-      await response.body?.cancel().catch(() => {})
+      discard(response)
       const location = response.headers.get('location')
       throw unavailable(
         `${what}: the IdP redirected (HTTP ${response.status}${location ? ` to ${clip(location)}` : ''}); discovery does not follow redirects, configure the issuer it names`,

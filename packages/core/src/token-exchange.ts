@@ -5,7 +5,7 @@
  */
 import * as oauth from 'oauth4webapi'
 import { signClientAssertion } from './assertion.js'
-import { checkStatus, parseJsonObject, readBoundedText } from './bounded-read.js'
+import { checkStatus, discard, parseJsonObject, readBoundedText } from './bounded-read.js'
 import { ProxyError } from './errors.js'
 import { type IdpMetadata, idpFailure } from './idp-metadata.js'
 import type { ResolvedOptions } from './options.js'
@@ -79,7 +79,7 @@ export async function exchangeCode(
     checkStatus(response, what)
     if (response.status >= 300 && response.status < 400) {
       // Cognito would get a redirect without a Location (or to somewhere it must not go).
-      await response.body?.cancel().catch(() => {})
+      discard(response)
       throw new ProxyError(
         'ERR_IDP_UNAVAILABLE',
         `${what}: the IdP answered with a redirect (HTTP ${response.status})`,

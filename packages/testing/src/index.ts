@@ -1,3 +1,9 @@
+export {
+  type HostileAnswer,
+  type HostileEndpoint,
+  type HostileIdp,
+  startHostileIdp,
+} from './hostile-idp.js'
 export { type LoopbackServer, serveOnLoopback } from './loopback.js'
 export { mswServer, startMsw, useMsw } from './msw.js'
 export {

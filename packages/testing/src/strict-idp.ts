@@ -59,6 +59,8 @@ export interface IdTokenTamper {
   claims?: Record<string, unknown>
   /** Sign with a key that has the published kid but is not the published key. */
   wrongSignature?: boolean
+  /** Leave the id_token out of the token answer. */
+  omit?: boolean
 }
 
 export interface SignIn {
@@ -273,14 +275,19 @@ export function createStrictIdp(options: StrictIdpOptions): StrictIdp {
         throw new Refusal(400, 'invalid_grant', 'redirect_uri mismatch')
       }
       checkVerifier(form, issued)
+      const omit = tamper?.omit === true
       const tokens = {
         access_token: `at-${randomUUID()}`,
-        id_token: await idToken(issued),
+        id_token: omit ? '' : await idToken(issued),
         token_type: 'Bearer',
         expires_in: 3600,
       }
+      if (omit) tamper = undefined
       exchanges.push({ pkce: issued.challenge !== undefined, tokens })
-      return Response.json(tokens, { headers: { 'cache-control': 'no-store' } })
+      const { id_token, ...withoutIdToken } = tokens
+      return Response.json(omit ? withoutIdToken : tokens, {
+        headers: { 'cache-control': 'no-store' },
+      })
     } catch (error) {
       if (!(error instanceof Refusal)) throw error
       refusals.push(error.message)
