@@ -7,7 +7,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { DEFAULT_KEY_PREFIX, proxyRouter, RedisFlowStore } from '../src/index.js'
 import { listen, type TestServer, testProxy } from './helpers/app.js'
-import { authorizeAtProxy, pkceFlow, tokenAtProxy } from './helpers/flow.js'
+import { authorizeAtProxy, callbackAtProxy, pkceFlow, tokenAtProxy } from './helpers/flow.js'
 import {
   type RedisCluster,
   type RedisProcess,
@@ -256,6 +256,30 @@ outage(
       outageRedis.thaw()
     } finally {
       outageRedis.thaw()
+      await flows.close()
+    }
+  },
+)
+
+outage(
+  'through the proxy on Redis: a code handle sent as state to /callback is refused and stays redeemable',
+  async () => {
+    const flows = new RedisFlowStore({ url: outageRedis.url })
+    await flows.connect()
+    const { idp, urls } = await serveWithStore(flows)
+    try {
+      const started = await authorizeAtProxy(urls, idp)
+      const code = await callbackAtProxy(started.callbackUrl, started.state)
+      const misuse = await fetch(`${server.origin}/callback?code=x&state=${code}`, {
+        redirect: 'manual',
+      })
+      assert.is(misuse.status, 400)
+      assert.is(misuse.headers.get('location'), null)
+      assert.ok((await misuse.text()).includes('ERR_FLOW_NOT_FOUND'))
+      const token = await tokenAtProxy(urls.token, code)
+      assert.is(token.status, 200, JSON.stringify(token.body))
+      assert.type(token.body.id_token, 'string')
+    } finally {
       await flows.close()
     }
   },
