@@ -22,7 +22,7 @@ const table = (): Promise<FlowStore> => {
 }
 const store: FlowStore = {
   save: async (record, ttlSeconds) => (await table()).save(record, ttlSeconds),
-  take: async (handle) => (await table()).take(handle),
+  take: async (handle, kind) => (await table()).take(handle, kind),
 }
 
 export const handler = createHandler(() =>

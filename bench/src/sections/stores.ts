@@ -29,7 +29,7 @@ async function measure(store: FlowStore, durationMs: number) {
         },
         600,
       )
-      const record = await store.take(handle)
+      const record = await store.take(handle, 'authorize')
       if (!record) throw new Error('the store lost a record')
     },
     { durationMs, warmupMs: Math.min(300, durationMs / 4) },

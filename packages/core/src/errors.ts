@@ -36,6 +36,14 @@ export type ProxyErrorCode =
   | 'ERR_IDP_UNAVAILABLE'
   /** The IdP did not answer within the configured timeout. */
   | 'ERR_IDP_TIMEOUT'
+  /** An answer from the IdP was larger than its configured bound (counted after decompression). */
+  | 'ERR_IDP_RESPONSE_TOO_LARGE'
+  /** The IdP refused the token request with a 4xx that carried no OAuth error body. */
+  | 'ERR_IDP_REFUSED'
+  /** The IdP's id_token failed verification (signature, iss, aud, exp or nonce). */
+  | 'ERR_ID_TOKEN_INVALID'
+  /** The client went away while its request body was being read: its own, quiet outcome. */
+  | 'ERR_CLIENT_ABORTED'
   /** The flow store failed (database down). */
   | 'ERR_STORE_UNAVAILABLE'
   /** The key source failed (secret or KMS unreachable, no usable key). */
@@ -59,6 +67,10 @@ const defaults: Record<ProxyErrorCode, { status: number; error: OAuthErrorCode }
   ERR_ISSUER_MISMATCH: { status: 400, error: 'invalid_request' },
   ERR_IDP_UNAVAILABLE: { status: 502, error: 'temporarily_unavailable' },
   ERR_IDP_TIMEOUT: { status: 504, error: 'temporarily_unavailable' },
+  ERR_IDP_RESPONSE_TOO_LARGE: { status: 502, error: 'temporarily_unavailable' },
+  ERR_IDP_REFUSED: { status: 400, error: 'invalid_grant' },
+  ERR_ID_TOKEN_INVALID: { status: 400, error: 'invalid_grant' },
+  ERR_CLIENT_ABORTED: { status: 400, error: 'invalid_request' },
   ERR_STORE_UNAVAILABLE: { status: 503, error: 'temporarily_unavailable' },
   ERR_KEYS_UNAVAILABLE: { status: 503, error: 'temporarily_unavailable' },
   ERR_NOT_FOUND: { status: 404, error: 'invalid_request' },

@@ -3,6 +3,7 @@
  * (fetched once and cached; a failed fetch is retried on the next request, not cached).
  */
 import * as oauth from 'oauth4webapi'
+import { checkStatus, discard, parseJsonObject, readBoundedText } from './bounded-read.js'
 import { ProxyError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 
@@ -10,46 +11,94 @@ export interface IdpMetadata {
   issuer: string
   authorizationEndpoint: string
   tokenEndpoint: string
+  /** Where the IdP publishes the keys its id_tokens are signed with. */
+  jwksUri: string | undefined
   /** oauth4webapi's view of the IdP, for the token request. */
   server: oauth.AuthorizationServer
 }
 
-export type IdpMetadataSource = () => Promise<IdpMetadata>
+/**
+ * The IdP's metadata. `need: 'jwks'` (at /token with id_token verification, and at start-up)
+ * also requires `jwksUri`: with both endpoints configured but no JWKS URL, discovery then runs
+ * for it alone, and /authorize keeps working without discovery.
+ */
+export type IdpMetadataSource = (need?: 'jwks') => Promise<IdpMetadata>
 
 export function idpMetadataSource(options: ResolvedOptions): IdpMetadataSource {
-  const { issuerId, authorizationEndpoint, tokenEndpoint } = options.idp
-  if (authorizationEndpoint && tokenEndpoint) {
-    const metadata = toMetadata({
-      issuer: issuerId,
-      authorization_endpoint: authorizationEndpoint.href,
-      token_endpoint: tokenEndpoint.href,
-    })
-    return async () => metadata
-  }
+  const { issuerId, authorizationEndpoint, tokenEndpoint, jwksUri } = options.idp
   let cached: Promise<IdpMetadata> | undefined
-  return () => {
+  const discovered = () => {
     cached ??= discover(options).catch((error: unknown) => {
       cached = undefined
       throw error
     })
     return cached
   }
+  if (authorizationEndpoint && tokenEndpoint) {
+    const metadata = toMetadata({
+      issuer: issuerId,
+      authorization_endpoint: authorizationEndpoint.href,
+      token_endpoint: tokenEndpoint.href,
+      ...(jwksUri ? { jwks_uri: jwksUri.href } : {}),
+    })
+    return async (need) => (need === 'jwks' && !metadata.jwksUri ? discovered() : metadata)
+  }
+  return discovered
 }
 
 async function discover(options: ResolvedOptions): Promise<IdpMetadata> {
-  const { issuer } = options.idp
+  const { issuer, issuerId } = options.idp
+  const what = `discovery of ${issuerId}`
   const signal = AbortSignal.timeout(options.idpTimeoutMs)
-  let server: oauth.AuthorizationServer
+  let text: string
+  let response: Response
   try {
-    const response = await oauth.discoveryRequest(issuer, {
+    response = await oauth.discoveryRequest(issuer, {
       algorithm: 'oidc',
       signal,
       [oauth.customFetch]: options.fetch,
       [oauth.allowInsecureRequests]: options.allowInsecureHttp,
     })
-    server = await oauth.processDiscoveryResponse(issuer, response)
+    checkStatus(response, what)
+    if (response.status >= 300 && response.status < 400) {
+      discard(response)
+      const location = response.headers.get('location')
+      throw unavailable(
+        `${what}: the IdP redirected (HTTP ${response.status}${location ? ` to ${clip(location)}` : ''}); discovery does not follow redirects, configure the issuer it names`,
+      )
+    }
+    text = await readBoundedText(response, {
+      maxBytes: options.maxIdpMetadataBytes,
+      option: 'maxIdpMetadataBytes',
+      what,
+    })
   } catch (cause) {
-    throw idpFailure(cause, signal, `discovery of ${issuer.href} failed`)
+    throw idpFailure(cause, signal, what)
+  }
+  if (response.status !== 200) {
+    throw unavailable(`${what}: the IdP answered HTTP ${response.status}, not 200`)
+  }
+  const document = parseJsonObject(text)
+  if (!document) {
+    const type = response.headers.get('content-type')
+    throw unavailable(
+      `${what}: the answer is not a JSON object (content-type ${type ? clip(type) : 'none'}, ${text.length} characters)`,
+    )
+  }
+  if (typeof document.issuer === 'string' && !sameIssuer(document.issuer, issuer)) {
+    throw unavailable(
+      `${what}: the document names issuer "${clip(document.issuer)}", not the configured "${issuerId}"`,
+    )
+  }
+  let server: oauth.AuthorizationServer
+  try {
+    // Its own checks (issuer present and equal, a JSON object) on a body already bounded.
+    server = await oauth.processDiscoveryResponse(
+      issuer,
+      new Response(text, { headers: { 'content-type': 'application/json' } }),
+    )
+  } catch (cause) {
+    throw unavailable(`${what}: the document is not valid discovery metadata`, cause)
   }
   return toMetadata({
     ...server,
@@ -57,7 +106,25 @@ async function discover(options: ResolvedOptions): Promise<IdpMetadata> {
       ? { authorization_endpoint: options.idp.authorizationEndpoint.href }
       : {}),
     ...(options.idp.tokenEndpoint ? { token_endpoint: options.idp.tokenEndpoint.href } : {}),
+    ...(options.idp.jwksUri ? { jwks_uri: options.idp.jwksUri.href } : {}),
   })
+}
+
+function sameIssuer(named: string, configured: URL): boolean {
+  try {
+    return new URL(named).href === configured.href
+  } catch {
+    return false
+  }
+}
+
+function unavailable(message: string, cause?: unknown): ProxyError {
+  return new ProxyError('ERR_IDP_UNAVAILABLE', message, cause === undefined ? {} : { cause })
+}
+
+/** What the IdP sent, shortened for a message. */
+function clip(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text
 }
 
 function toMetadata(server: oauth.AuthorizationServer): IdpMetadata {
@@ -71,6 +138,7 @@ function toMetadata(server: oauth.AuthorizationServer): IdpMetadata {
     issuer: server.issuer,
     authorizationEndpoint: server.authorization_endpoint,
     tokenEndpoint: server.token_endpoint,
+    jwksUri: server.jwks_uri,
     server,
   }
 }
@@ -78,6 +146,9 @@ function toMetadata(server: oauth.AuthorizationServer): IdpMetadata {
 /** Maps a failed call to the IdP to 504 (timed out) or 502 (anything else). */
 export function idpFailure(cause: unknown, signal: AbortSignal, what: string): ProxyError {
   if (cause instanceof ProxyError) return cause
+  // A bound passed inside a library (oauth4webapi reading a bounded body) comes back as a cause.
+  const inner = (cause as { cause?: unknown } | null)?.cause
+  if (inner instanceof ProxyError) return inner
   if (signal.aborted) {
     return new ProxyError('ERR_IDP_TIMEOUT', `${what}: the IdP did not answer in time`, { cause })
   }

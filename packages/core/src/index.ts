@@ -97,6 +97,8 @@ export {
   type CodeFlow,
   decodeRecord,
   encodeRecord,
+  FLOW_KINDS,
+  type FlowKind,
   type FlowRecord,
   type FlowStore,
   isFlowRecord,

@@ -23,6 +23,11 @@ export interface IdpOptions {
   authorizationEndpoint?: string
   /** Explicit token endpoint (skips discovery for it). */
   tokenEndpoint?: string
+  /**
+   * The IdP's JWKS URL, for verifying its id_tokens. Default: `jwks_uri` from discovery (with
+   * both endpoints given, discovery then runs only for it, at start-up and at /token).
+   */
+  jwksUri?: string
 }
 
 export interface RoutePaths {
@@ -106,6 +111,27 @@ export interface ProxyOptions {
   idpTimeoutMs?: number
   /** Largest /token body accepted, in bytes. Default 16 384. */
   maxBodyBytes?: number
+  /**
+   * Largest token answer read from the IdP, in bytes after decompression. A token answer is a
+   * few KB; past the bound the read stops and Cognito gets 502. Default 65 536.
+   */
+  maxIdpTokenBytes?: number
+  /** Largest discovery document or JWKS read from the IdP, in bytes. Default 262 144. */
+  maxIdpMetadataBytes?: number
+  /**
+   * Longest `state` accepted at /authorize, in bytes. Cognito's is about 1–1.5 KB; the cap bounds
+   * what each unauthenticated /authorize request makes the store hold. Default 2 048.
+   */
+  maxStateBytes?: number
+  /** Longest value of any other parameter at /authorize and /callback, in bytes. Default 1 024. */
+  maxParamBytes?: number
+  /** Longest query string at /authorize and /callback, in bytes. Default 8 192. */
+  maxQueryBytes?: number
+  /**
+   * Verify the IdP's id_token at /token (signature against the IdP's JWKS, iss, aud, exp and, in
+   * PKCE mode, the nonce) before Cognito sees it. Default true.
+   */
+  verifyIdToken?: boolean
   /** `max-age` of the JWKS response, in seconds. Default 300. */
   jwksMaxAgeSeconds?: number
   paths?: Partial<RoutePaths>
@@ -140,7 +166,13 @@ export interface ResolvedOptions {
   clientSecret: () => Promise<string>
   redirectUris: ReadonlySet<string>
   /** `issuerId` is the issuer exactly as configured: `URL` would add a trailing slash. */
-  idp: { issuer: URL; issuerId: string; authorizationEndpoint?: URL; tokenEndpoint?: URL }
+  idp: {
+    issuer: URL
+    issuerId: string
+    authorizationEndpoint?: URL
+    tokenEndpoint?: URL
+    jwksUri?: URL
+  }
   keys: KeySource
   pkce: boolean
   store: FlowStore | undefined
@@ -152,6 +184,12 @@ export interface ResolvedOptions {
   codeTtl: number
   idpTimeoutMs: number
   maxBodyBytes: number
+  maxIdpTokenBytes: number
+  maxIdpMetadataBytes: number
+  maxStateBytes: number
+  maxParamBytes: number
+  maxQueryBytes: number
+  verifyIdToken: boolean
   jwksMaxAge: number
   paths: RoutePaths
   allowInsecureHttp: boolean
@@ -213,6 +251,7 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
   const keys = check(() => resolveKeys(options.keys, needs('keys')))
   const clientSecret = check(() => resolveSecret(options.clientSecret, needs('clientSecret')))
   if (pkce === false) check(() => refuseWithoutPkce(options))
+  const verifyIdToken = check(() => bool('verifyIdToken', options.verifyIdToken, true))
 
   const resolved: ResolvedOptions = {
     baseUrl,
@@ -235,6 +274,16 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
     codeTtl: check(() => int('codeTtlSeconds', options.codeTtlSeconds, 120, 10, 600)),
     idpTimeoutMs: check(() => int('idpTimeoutMs', options.idpTimeoutMs, 10_000, 100, 60_000)),
     maxBodyBytes: check(() => int('maxBodyBytes', options.maxBodyBytes, 16_384, 1024, 1_048_576)),
+    maxIdpTokenBytes: check(() =>
+      int('maxIdpTokenBytes', options.maxIdpTokenBytes, 65_536, 4096, 4_194_304),
+    ),
+    maxIdpMetadataBytes: check(() =>
+      int('maxIdpMetadataBytes', options.maxIdpMetadataBytes, 262_144, 4096, 4_194_304),
+    ),
+    maxStateBytes: check(() => int('maxStateBytes', options.maxStateBytes, 2048, 256, 8192)),
+    maxParamBytes: check(() => int('maxParamBytes', options.maxParamBytes, 1024, 64, 8192)),
+    maxQueryBytes: check(() => int('maxQueryBytes', options.maxQueryBytes, 8192, 1024, 16_384)),
+    verifyIdToken,
     jwksMaxAge: check(() => int('jwksMaxAgeSeconds', options.jwksMaxAgeSeconds, 300, 0, 86_400)),
     paths,
     allowInsecureHttp,
@@ -399,6 +448,9 @@ function resolveIdp(value: IdpOptions | undefined, allowHttp: boolean): Resolved
     ...(value.tokenEndpoint === undefined
       ? {}
       : { tokenEndpoint: url('idp.tokenEndpoint', value.tokenEndpoint, allowHttp) }),
+    ...(value.jwksUri === undefined
+      ? {}
+      : { jwksUri: url('idp.jwksUri', value.jwksUri, allowHttp) }),
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { randomToken } from './encoding.js'
 import { isProxyError, ProxyError } from './errors.js'
+import { idTokenVerifier } from './id-token.js'
 import { type IdpMetadata, idpMetadataSource } from './idp-metadata.js'
 import type { LogFields, Logger } from './logger.js'
 import { jsonLogger } from './logger.js'
@@ -41,6 +42,8 @@ export interface Proxy {
 const BROWSER_ROUTES: ReadonlySet<RouteName> = new Set(['authorize', 'callback'])
 // HEAD is answered only where it has no side effect (/authorize saves a flow).
 const HEAD_ROUTES: ReadonlySet<RouteName> = new Set(['jwks', 'health'])
+// Failures at the IdP's side that are refusals, not outages: logged at warn with their reason.
+const REFUSALS: ReadonlySet<string> = new Set(['ERR_IDP_REFUSED', 'ERR_ID_TOKEN_INVALID'])
 const METHODS: Record<RouteName, string> = {
   authorize: 'GET',
   callback: 'GET',
@@ -54,6 +57,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   const config = resolveOptions(options)
   const logger: Logger = config.logger ?? jsonLogger()
   const metadata = idpMetadataSource(config)
+  const verifyIdToken = idTokenVerifier(config)
   const base = `${config.baseUrl.origin}${config.baseUrl.pathname.replace(/\/+$/, '')}`
   const urls = Object.fromEntries(
     Object.entries(config.paths).map(([name, path]) => [name, base + path]),
@@ -66,7 +70,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       case 'callback':
         return callback(request, config, storeOf(config), metadata)
       case 'token':
-        return token(request, config, metadata)
+        return token(request, config, metadata, verifyIdToken)
       case 'jwks':
         return jwks(config)
       case 'health':
@@ -98,6 +102,9 @@ export function createProxy(options: ProxyOptions): Proxy {
           message: error.message,
           cause: causeOf(error),
         })
+      } else if (REFUSALS.has(error.code)) {
+        // The IdP said no, or its answer failed a check: worth a line, not an outage.
+        logger.log('warn', 'idp_refused', { ...fields, message: error.message })
       }
       response =
         route && BROWSER_ROUTES.has(route) ? errorPage(error, requestId) : oauthError(error)
@@ -111,9 +118,17 @@ export function createProxy(options: ProxyOptions): Proxy {
   return {
     handle,
     async ready() {
-      const idp = await metadata()
-      // A proxy without a signing route (a Lambda browser function) has no key to import.
+      // A proxy without a signing route (a Lambda browser function) has no key to import, and
+      // only the token route verifies id_tokens.
       const signs = [...config.routes].some((route) => ROUTE_REQUIREMENTS[route].includes('keys'))
+      const verifies = config.verifyIdToken && config.routes.has('token')
+      const idp = await metadata(verifies ? 'jwks' : undefined)
+      if (verifies && !idp.jwksUri) {
+        throw new ProxyError(
+          'ERR_IDP_UNAVAILABLE',
+          `discovery of ${config.idp.issuerId}: the document has no jwks_uri to verify id_tokens with (configure idp.jwksUri, or set verifyIdToken: false)`,
+        )
+      }
       if (signs) await config.keys.signer()
       return idp
     },
@@ -153,7 +168,9 @@ async function jwks(config: ResolvedOptions): Promise<Response> {
   }
   return new Response(JSON.stringify(body), {
     headers: {
-      'content-type': 'application/jwk-set+json',
+      // Not application/jwk-set+json: Glewlwyd (and every IdP on its JWT library) accepts only a
+      // type containing application/json, as the large IdPs' own JWKS endpoints serve.
+      'content-type': 'application/json',
       'cache-control': `public, max-age=${config.jwksMaxAge}`,
     },
   })

@@ -5,6 +5,7 @@
  */
 import * as oauth from 'oauth4webapi'
 import { signClientAssertion } from './assertion.js'
+import { checkStatus, discard, parseJsonObject, readBoundedText } from './bounded-read.js'
 import { ProxyError } from './errors.js'
 import { type IdpMetadata, idpFailure } from './idp-metadata.js'
 import type { ResolvedOptions } from './options.js'
@@ -59,6 +60,7 @@ export async function exchangeCode(
   if (exchange.verifier) parameters.set('code_verifier', exchange.verifier)
 
   const signal = AbortSignal.timeout(options.idpTimeoutMs)
+  const what = 'token request'
   let response: Response
   let text: string
   try {
@@ -74,25 +76,50 @@ export async function exchangeCode(
         [oauth.allowInsecureRequests]: options.allowInsecureHttp,
       },
     )
-    text = await response.text()
+    checkStatus(response, what)
+    if (response.status >= 300 && response.status < 400) {
+      // Cognito would get a redirect without a Location (or to somewhere it must not go).
+      discard(response)
+      throw new ProxyError(
+        'ERR_IDP_UNAVAILABLE',
+        `${what}: the IdP answered with a redirect (HTTP ${response.status})`,
+      )
+    }
+    text = await readBoundedText(response, {
+      maxBytes: options.maxIdpTokenBytes,
+      option: 'maxIdpTokenBytes',
+      what,
+    })
   } catch (cause) {
-    throw idpFailure(cause, signal, 'token request')
+    throw idpFailure(cause, signal, what)
   }
   return { status: response.status, body: parseTokenBody(response.status, text) }
 }
 
+/**
+ * The IdP's answer as Cognito gets it. A JSON object passes through with its status; a 4xx
+ * without one is a refusal (Glewlwyd answers a refused assertion with a bare 403), told to Cognito
+ * as the OAuth error it stands for; anything else is an outage.
+ */
 function parseTokenBody(status: number, text: string): Record<string, unknown> {
-  let body: unknown
-  try {
-    body = JSON.parse(text)
-  } catch {
-    body = undefined
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+  const body = parseJsonObject(text)
+  if (body && (status < 400 || typeof body.error === 'string')) return body
+  if (status === 401 || status === 403) {
     throw new ProxyError(
-      'ERR_IDP_UNAVAILABLE',
-      `the IdP's token endpoint answered ${status} without a JSON object`,
+      'ERR_IDP_REFUSED',
+      `the IdP refused the client (HTTP ${status}) without an OAuth error body`,
+      { status, error: 'invalid_client' },
     )
   }
-  return body as Record<string, unknown>
+  if (status === 400) {
+    throw new ProxyError(
+      'ERR_IDP_REFUSED',
+      'the IdP refused the grant (HTTP 400) without an OAuth error body',
+      { status, error: 'invalid_grant' },
+    )
+  }
+  throw new ProxyError(
+    'ERR_IDP_UNAVAILABLE',
+    `the IdP's token endpoint answered ${status} without a JSON object`,
+  )
 }

@@ -149,6 +149,7 @@ test('explicit endpoints skip discovery; discovery is fetched once and cached', 
       issuer: ISSUER,
       authorizationEndpoint: AUTHORIZATION_ENDPOINT,
       tokenEndpoint: TOKEN_ENDPOINT,
+      jwksUri: `${ISSUER}/jwks`,
     },
   })
   await signInThroughProxy(explicit)

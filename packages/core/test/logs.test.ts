@@ -2,6 +2,7 @@
  * Runs every kind of flow with a capturing logger and checks that no secret value (client
  * secret, codes, verifiers, assertions, private key members, tokens, states) reaches the log.
  */
+import { HttpResponse, http } from 'msw'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { jsonLogger, staticKeySource } from '../src/index.js'
@@ -14,8 +15,11 @@ import {
   cognitoTokenFields,
   createProxy,
   mockIdp,
+  mswServer,
   privateJwk,
   proxyOptions,
+  signInAt,
+  TOKEN_ENDPOINT,
   tokenRequest,
 } from './support/fixtures.js'
 
@@ -57,8 +61,57 @@ test('no secret reaches the log, across successful and failing flows', async () 
       tokenRequest(cognitoTokenFields(code, { client_secret: `${CLIENT_SECRET}-wrong` })),
     )
   }
+  // The hardening paths: id_tokens failing each check, refusals without a body, answers past
+  // the bound, a client abort. Each has its own log line; none may carry a secret.
+  const spoilers = [
+    { wrongSignature: true },
+    { claims: { nonce: 'nonce-of-another-sign-in-0123456789' } },
+    { claims: { aud: 'someone-else' } },
+    { omit: true },
+  ]
+  for (const tamper of spoilers) {
+    const { code, toIdp } = await signInAt(proxy, idp)
+    secrets.push(code, toIdp.searchParams.get('nonce') as string)
+    idp.tamperNextIdToken(tamper)
+    const refused = await proxy.handle(tokenRequest(cognitoTokenFields(code)))
+    assert.is(refused.status, 400)
+  }
+  for (const answer of [
+    () => new HttpResponse(null, { status: 403 }),
+    () => HttpResponse.json({ access_token: 'x'.repeat(70_000) }),
+  ]) {
+    const { code } = await signInAt(proxy, idp)
+    secrets.push(code)
+    mswServer(http.post(TOKEN_ENDPOINT, answer), ...idp.handlers)
+    await proxy.handle(tokenRequest(cognitoTokenFields(code)))
+    mswServer(...idp.handlers)
+  }
+  await proxy.handle(
+    new Request(`${BASE_URL}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new ReadableStream({
+        pull(controller) {
+          controller.error(new Error('aborted'))
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit),
+  )
+  for (const exchange of idp.exchanges) {
+    secrets.push(exchange.tokens.access_token, exchange.tokens.id_token)
+  }
   for (const form of idp.tokenRequests) {
     secrets.push(form.get('client_assertion') as string, form.get('code_verifier') as string)
+  }
+  const events = new Set(logger.events.map((e) => `${e.event}:${e.code ?? ''}`))
+  for (const expected of [
+    'idp_refused:ERR_ID_TOKEN_INVALID',
+    'idp_refused:ERR_IDP_REFUSED',
+    'request_failed:ERR_IDP_RESPONSE_TOO_LARGE',
+    'request:ERR_CLIENT_ABORTED',
+  ]) {
+    assert.ok(events.has(expected), `${expected} was logged: ${[...events].join(', ')}`)
   }
 
   const log = logger.lines.join('\n')

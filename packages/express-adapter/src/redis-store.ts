@@ -3,7 +3,10 @@
  *
  * - Keys are `prefix + SHA-256(handle)`: a dump of the database holds no usable handle.
  * - `SET key value EX ttl NX`: Redis drops the record after its TTL.
- * - `GETDEL`: one command reads and deletes, so of two concurrent takes exactly one gets it.
+ * - `take` is one Lua script (GET, check the record's kind, DEL): Redis runs a script atomically,
+ *   so of two concurrent takes exactly one gets the record, and a take of the wrong kind (a code
+ *   handle sent as `state` to /callback) leaves the record where it is. A script touches one key,
+ *   so it runs unchanged on a Redis Cluster (node-redis `createCluster`).
  * - The expiry is also stored in the value and checked on read, so a record is never used late
  *   whatever Redis's own expiry lag, and tests can move the clock.
  * - While Redis is down every command fails at once (no offline queue), and a command without an
@@ -14,6 +17,7 @@ import { randomBytes } from 'node:crypto'
 import {
   decodeRecord,
   encodeRecord,
+  type FlowKind,
   type FlowRecord,
   type FlowStore,
   invalidOption,
@@ -29,8 +33,19 @@ export interface RedisCommands {
     value: string,
     options: { expiration: { type: 'EX'; value: number }; condition: 'NX' },
   ): Promise<unknown>
-  getDel(key: string): Promise<unknown>
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
 }
+
+/**
+ * GET, and DEL only when the stored kind is the expected one (values written before the kind was
+ * stored have none and are taken as before; core checks the kind inside the record too).
+ */
+export const TAKE_SCRIPT = `local v = redis.call('GET', KEYS[1])
+if not v then return false end
+local ok, d = pcall(cjson.decode, v)
+if ok and type(d) == 'table' and d.k ~= nil and d.k ~= ARGV[1] then return false end
+redis.call('DEL', KEYS[1])
+return v`
 
 export interface RedisFlowStoreOptions {
   /**
@@ -60,6 +75,8 @@ export interface RedisFlowStoreOptions {
 }
 
 interface StoredValue {
+  /** The record's kind, which the take script checks. */
+  k: FlowKind
   /** The record, as core encodes it. */
   r: string
   /** Expiry, ms since the epoch. */
@@ -125,7 +142,11 @@ export class RedisFlowStore implements FlowStore {
       throw new RangeError('ttlSeconds must be a positive whole number')
     }
     const handle = randomBytes(32).toString('base64url')
-    const value: StoredValue = { r: encodeRecord(record), e: this.#now() + ttlSeconds * 1000 }
+    const value: StoredValue = {
+      k: record.kind,
+      r: encodeRecord(record),
+      e: this.#now() + ttlSeconds * 1000,
+    }
     const key = await this.#key(handle)
     const reply = await withTimeout(
       this.#commands.set(key, JSON.stringify(value), {
@@ -139,8 +160,11 @@ export class RedisFlowStore implements FlowStore {
     return handle
   }
 
-  async take(handle: string): Promise<FlowRecord | undefined> {
-    const text = await withTimeout(this.#commands.getDel(await this.#key(handle)), this.#timeoutMs)
+  async take(handle: string, kind: FlowKind): Promise<FlowRecord | undefined> {
+    const text = await withTimeout(
+      this.#commands.eval(TAKE_SCRIPT, { keys: [await this.#key(handle)], arguments: [kind] }),
+      this.#timeoutMs,
+    )
     if (typeof text !== 'string') return undefined
     let value: Partial<StoredValue>
     try {

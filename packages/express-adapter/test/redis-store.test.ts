@@ -1,13 +1,19 @@
 import { createHash } from 'node:crypto'
 import { type FlowRecord, type LogFields, type Logger, storageKey } from '@idp-proxy/core'
+import { runStoreConformance } from '@idp-proxy/testing'
 import express from 'express'
-import { createClient } from 'redis'
+import { createClient, createCluster } from 'redis'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { DEFAULT_KEY_PREFIX, proxyRouter, RedisFlowStore } from '../src/index.js'
 import { listen, type TestServer, testProxy } from './helpers/app.js'
-import { authorizeAtProxy, pkceFlow, tokenAtProxy } from './helpers/flow.js'
-import { type RedisProcess, startRedis } from './helpers/redis.js'
+import { authorizeAtProxy, callbackAtProxy, pkceFlow, tokenAtProxy } from './helpers/flow.js'
+import {
+  type RedisCluster,
+  type RedisProcess,
+  startRedis,
+  startRedisCluster,
+} from './helpers/redis.js'
 import { setUp } from './helpers/setup.js'
 
 const record = (n: number): FlowRecord => ({
@@ -33,30 +39,6 @@ store.after(async () => {
   await redis?.stop()
 })
 
-store('save then take returns the record once', async () => {
-  const flows = new RedisFlowStore({ client })
-  const handle = await flows.save(record(1), 60)
-  assert.equal(await flows.take(handle), record(1))
-  assert.is(await flows.take(handle), undefined)
-  assert.is(await flows.take('never-issued-handle-0000000000'), undefined)
-})
-
-store('100 concurrent double-takes: exactly one winner per handle', async () => {
-  const flows = new RedisFlowStore({ client })
-  const handles = await Promise.all(
-    Array.from({ length: 100 }, (_, n) => flows.save(record(n), 60)),
-  )
-  const takes = await Promise.all(
-    handles.flatMap((handle) => [flows.take(handle), flows.take(handle)]),
-  )
-  for (let n = 0; n < 100; n++) {
-    const pair = [takes[2 * n], takes[2 * n + 1]]
-    const winners = pair.filter((taken) => taken !== undefined)
-    assert.is(winners.length, 1, `handle ${n}`)
-    assert.equal(winners[0], record(n))
-  }
-})
-
 store(
   'expiry is checked on read (clock moved, Redis still has the key) and the key has a TTL',
   async () => {
@@ -69,11 +51,11 @@ store(
 
     const fresh = await flows.save(record(3), 60)
     now += 59_999
-    assert.equal(await flows.take(fresh), record(3), 'still valid just before expiry')
+    assert.equal(await flows.take(fresh, 'authorize'), record(3), 'still valid just before expiry')
 
     now += 2
     assert.is(await client.exists(key), 1, 'Redis has not expired it yet')
-    assert.is(await flows.take(handle), undefined, 'expired on read')
+    assert.is(await flows.take(handle, 'authorize'), undefined, 'expired on read')
     assert.is(await client.exists(key), 0, 'and removed')
   },
 )
@@ -82,10 +64,10 @@ store('key prefixes isolate stores sharing one Redis', async () => {
   const a = new RedisFlowStore({ client, keyPrefix: 'tenant-a:' })
   const b = new RedisFlowStore({ client, keyPrefix: 'tenant-b:' })
   const handle = await a.save(record(4), 60)
-  assert.is(await b.take(handle), undefined)
+  assert.is(await b.take(handle, 'authorize'), undefined)
   assert.is((await client.keys('tenant-a:*')).length, 1)
   assert.is((await client.keys('tenant-b:*')).length, 0)
-  assert.equal(await a.take(handle), record(4))
+  assert.equal(await a.take(handle, 'authorize'), record(4))
 })
 
 store(
@@ -106,14 +88,14 @@ store('a garbage value reads as absent', async () => {
   const flows = new RedisFlowStore({ client, keyPrefix: 'garbage:' })
   const handle = 'a-handle-nobody-saved-000000'
   await client.set(`garbage:${await storageKey(handle)}`, 'not json')
-  assert.is(await flows.take(handle), undefined)
+  assert.is(await flows.take(handle, 'authorize'), undefined)
 })
 
 store('a store from a url owns its client: connect, use, close', async () => {
   const flows = new RedisFlowStore({ url: redis.url, keyPrefix: 'owned:' })
   await flows.connect()
   const handle = await flows.save(record(6), 30)
-  assert.equal(await flows.take(handle), record(6))
+  assert.equal(await flows.take(handle, 'authorize'), record(6))
   await flows.close()
   try {
     await flows.save(record(7), 30)
@@ -135,6 +117,50 @@ store('options are checked', () => {
 })
 
 store.run()
+
+// The shared FlowStore contract, on one redis-server and on a three-node Redis Cluster. Each
+// backend starts at the first test that needs it, so a failure to start fails those tests.
+let single: Promise<{ client: ReturnType<typeof createClient>; redis: RedisProcess }> | undefined
+runStoreConformance('RedisFlowStore on redis-server', {
+  async make(now) {
+    single ??= (async () => {
+      const redis = await startRedis()
+      const client = createClient({ url: redis.url, disableOfflineQueue: true })
+      client.on('error', () => {})
+      await client.connect()
+      return { client, redis }
+    })()
+    return new RedisFlowStore({ client: (await single).client, now })
+  },
+  async after() {
+    const started = await single?.catch(() => undefined)
+    await started?.client.close()
+    await started?.redis.stop()
+  },
+})
+
+type Cluster = ReturnType<typeof createCluster>
+let cluster: Promise<{ client: Cluster; nodes: RedisCluster }> | undefined
+runStoreConformance('RedisFlowStore on a Redis Cluster (3 masters)', {
+  async make(now) {
+    cluster ??= (async () => {
+      const nodes = await startRedisCluster()
+      const client = createCluster({
+        rootNodes: nodes.urls.map((url) => ({ url })),
+        defaults: { disableOfflineQueue: true },
+      })
+      client.on('error', () => {})
+      await client.connect()
+      return { client, nodes }
+    })()
+    return new RedisFlowStore({ client: (await cluster).client, now })
+  },
+  async after() {
+    const started = await cluster?.catch(() => undefined)
+    await started?.client.close()
+    await started?.nodes.stop()
+  },
+})
 
 /** A logger that lets a test wait for an event instead of sleeping. */
 function eventLogger() {
@@ -230,6 +256,30 @@ outage(
       outageRedis.thaw()
     } finally {
       outageRedis.thaw()
+      await flows.close()
+    }
+  },
+)
+
+outage(
+  'through the proxy on Redis: a code handle sent as state to /callback is refused and stays redeemable',
+  async () => {
+    const flows = new RedisFlowStore({ url: outageRedis.url })
+    await flows.connect()
+    const { idp, urls } = await serveWithStore(flows)
+    try {
+      const started = await authorizeAtProxy(urls, idp)
+      const code = await callbackAtProxy(started.callbackUrl, started.state)
+      const misuse = await fetch(`${server.origin}/callback?code=x&state=${code}`, {
+        redirect: 'manual',
+      })
+      assert.is(misuse.status, 400)
+      assert.is(misuse.headers.get('location'), null)
+      assert.ok((await misuse.text()).includes('ERR_FLOW_NOT_FOUND'))
+      const token = await tokenAtProxy(urls.token, code)
+      assert.is(token.status, 200, JSON.stringify(token.body))
+      assert.type(token.body.id_token, 'string')
+    } finally {
       await flows.close()
     }
   },

@@ -4,11 +4,14 @@
  * Item: `pk` (S, the table's partition key) = storageKey(handle), a SHA-256 of the handle, so the
  * table holds no handle that could be replayed; `record` (S) = the encoded flow; `expiresAt`
  * (N, epoch seconds) = the attribute to enable DynamoDB TTL on. TTL deletes up to days late, so
- * expiry is also checked on every read. `take` is a DeleteItem returning ALL_OLD: DynamoDB
- * serialises writes to one item, so of concurrent takes exactly one gets the attributes.
+ * expiry is also checked on every read; `kind` (S) = the record's kind. `take` is a DeleteItem
+ * returning ALL_OLD with a condition on `kind`: DynamoDB serialises writes to one item, so of
+ * concurrent takes exactly one gets the attributes, and a take of the wrong kind (a code handle
+ * presented as `state` at /callback) fails its condition and leaves the item as it was.
  */
 import { randomBytes } from 'node:crypto'
 import {
+  ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBClient,
   type DynamoDBClientConfig,
@@ -17,6 +20,7 @@ import {
 import {
   decodeRecord,
   encodeRecord,
+  type FlowKind,
   type FlowRecord,
   type FlowStore,
   invalidOption,
@@ -34,7 +38,12 @@ export interface DynamoDbFlowStoreOptions {
 }
 
 /** Attribute names, for the table definition (Pulumi, CloudFormation) and tests. */
-export const DYNAMODB_ATTRIBUTES = { key: 'pk', record: 'record', ttl: 'expiresAt' } as const
+export const DYNAMODB_ATTRIBUTES = {
+  key: 'pk',
+  record: 'record',
+  ttl: 'expiresAt',
+  kind: 'kind',
+} as const
 
 /**
  * The IAM actions the store calls on its table: `save` is a PutItem, `take` a DeleteItem with
@@ -67,6 +76,7 @@ export class DynamoDbFlowStore implements FlowStore {
           pk: { S: await storageKey(handle) },
           record: { S: encodeRecord(record) },
           expiresAt: { N: String(expiresAt) },
+          kind: { S: record.kind },
         },
         // 256 random bits never collide; the condition makes sure a write never replaces a flow.
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -75,14 +85,27 @@ export class DynamoDbFlowStore implements FlowStore {
     return handle
   }
 
-  async take(handle: string): Promise<FlowRecord | undefined> {
-    const output = await this.#client().send(
-      new DeleteItemCommand({
-        TableName: this.tableName,
-        Key: { pk: { S: await storageKey(handle) } },
-        ReturnValues: 'ALL_OLD',
-      }),
-    )
+  async take(handle: string, kind: FlowKind): Promise<FlowRecord | undefined> {
+    let output: { Attributes?: Record<string, { S?: string; N?: string }> }
+    try {
+      output = await this.#client().send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: await storageKey(handle) } },
+          // Items written before `kind` existed (a deploy mid-flow) are taken as before; core
+          // still checks the kind inside the record.
+          ConditionExpression: 'attribute_not_exists(#kind) OR #kind = :kind',
+          ExpressionAttributeNames: { '#kind': 'kind' },
+          ExpressionAttributeValues: { ':kind': { S: kind } },
+          ReturnValues: 'ALL_OLD',
+        }),
+      )
+    } catch (error) {
+      // Another kind of record: not ours to take, and left untouched.
+      if (error instanceof ConditionalCheckFailedException) return undefined
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return undefined
+      throw error
+    }
     const item = output.Attributes
     if (!item?.record?.S || !item.expiresAt?.N) return undefined
     // An expired item that TTL has not removed yet is deleted now and refused.

@@ -160,6 +160,16 @@ test('PKCE on: /authorize -> IdP -> /callback -> Cognito -> /token, via API Gate
   )
   assert.is(replayed.statusCode, 400)
 
+  // The code handle presented as state at /callback (no authentication needed there) is refused
+  // by DynamoDB's condition on the item's kind, and stays redeemable.
+  const { result: misused } = await invoke(
+    h.callback,
+    httpEvent('GET', `/v1/callback?${new URLSearchParams({ code: 'x', state: proxyCode })}`),
+  )
+  assert.is(misused.statusCode, 400)
+  assert.is(misused.headers?.location, undefined)
+  assert.ok(String(misused.body).includes('ERR_FLOW_NOT_FOUND'))
+
   const tokens = await invoke(h.token, tokenRequest(proxyCode))
   assert.is(tokens.result.statusCode, 200)
   assert.is(tokens.result.headers['cache-control'], 'no-store')

@@ -5,8 +5,21 @@
  * one-time code, the redirect_uri and the PKCE verifier. Reach it in-process through msw
  * (`handlers`) or from another process over loopback (`listen()`).
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import { createLocalJWKSet, type JSONWebKeySet, type JWTHeaderParameters, jwtVerify } from 'jose'
+import {
+  createHash,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  randomUUID,
+} from 'node:crypto'
+import {
+  createLocalJWKSet,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTHeaderParameters,
+  jwtVerify,
+  SignJWT,
+} from 'jose'
 import { type HttpHandler, http } from 'msw'
 import { type LoopbackServer, serveOnLoopback } from './loopback.js'
 
@@ -36,6 +49,18 @@ export interface StrictIdpOptions {
   issParameter?: boolean
   /** Endpoint paths under the issuer. Defaults: /oauth2/authorize and /oauth2/token. */
   paths?: { authorization?: string; token?: string }
+  /** Lifetime of the id_tokens it issues, in seconds. Default 300. */
+  idTokenLifetimeSeconds?: number
+}
+
+/** How the next id_token is spoiled, for tests of the proxy's verification. */
+export interface IdTokenTamper {
+  /** Claims set (or, with `undefined`, removed) over the real ones. */
+  claims?: Record<string, unknown>
+  /** Sign with a key that has the published kid but is not the published key. */
+  wrongSignature?: boolean
+  /** Leave the id_token out of the token answer. */
+  omit?: boolean
 }
 
 export interface SignIn {
@@ -81,11 +106,37 @@ export interface StrictIdp {
   readonly exchanges: Exchange[]
   /** How many times the discovery document was fetched. */
   readonly discoveryCount: number
+  /** How many times the JWKS was fetched. */
+  readonly jwksCount: number
+  /** The JWKS at `${issuer}/jwks`: the public half of the id_token signing key. */
+  readonly jwks: JSONWebKeySet
+  /** A new id_token signing key with a new kid; the JWKS then publishes only it. */
+  rotateSigningKey(): void
+  /** Spoils the next id_token issued (once). */
+  tamperNextIdToken(tamper: IdTokenTamper): void
+}
+
+interface SigningKey {
+  kid: string
+  privateKey: KeyObject
+  publicJwk: JWK
+}
+
+let keyCount = 0
+
+function newSigningKey(kid = `idp-es256-${++keyCount}`): SigningKey {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  return {
+    kid,
+    privateKey,
+    publicJwk: { ...(publicKey.export({ format: 'jwk' }) as JWK), kid, alg: 'ES256', use: 'sig' },
+  }
 }
 
 interface IssuedCode {
   redirectUri: string
   challenge: string | undefined
+  nonce: string | undefined
 }
 
 class Refusal extends Error {
@@ -112,6 +163,10 @@ export function createStrictIdp(options: StrictIdpOptions): StrictIdp {
   const refusals: string[] = []
   const exchanges: Exchange[] = []
   let discoveryCount = 0
+  let jwksCount = 0
+  let signingKey = newSigningKey()
+  let tamper: IdTokenTamper | undefined
+  const idTokenLifetime = options.idTokenLifetimeSeconds ?? 300
   let hold: { reached: () => void; released: Promise<void> } | undefined
 
   const issuerUrl = (): string => {
@@ -172,6 +227,29 @@ export function createStrictIdp(options: StrictIdpOptions): StrictIdp {
     }
   }
 
+  /** A signed id_token, as the IdP would issue it (ES256, with the nonce of the request). */
+  async function idToken(issued: IssuedCode): Promise<string> {
+    const now = Math.floor(Date.now() / 1000)
+    const claims: Record<string, unknown> = {
+      iss: issuerUrl(),
+      aud: options.clientId,
+      sub: 'user-1234',
+      iat: now,
+      exp: now + idTokenLifetime,
+      ...(issued.nonce === undefined ? {} : { nonce: issued.nonce }),
+    }
+    const spoil = tamper
+    tamper = undefined
+    for (const [name, value] of Object.entries(spoil?.claims ?? {})) {
+      if (value === undefined) delete claims[name]
+      else claims[name] = value
+    }
+    const key = spoil?.wrongSignature ? newSigningKey(signingKey.kid) : signingKey
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
+      .sign(key.privateKey)
+  }
+
   async function token(request: Request): Promise<Response> {
     if (hold) {
       const current = hold
@@ -197,14 +275,19 @@ export function createStrictIdp(options: StrictIdpOptions): StrictIdp {
         throw new Refusal(400, 'invalid_grant', 'redirect_uri mismatch')
       }
       checkVerifier(form, issued)
+      const omit = tamper?.omit === true
       const tokens = {
         access_token: `at-${randomUUID()}`,
-        id_token: `idt-${randomUUID()}`,
+        id_token: omit ? '' : await idToken(issued),
         token_type: 'Bearer',
         expires_in: 3600,
       }
+      if (omit) tamper = undefined
       exchanges.push({ pkce: issued.challenge !== undefined, tokens })
-      return Response.json(tokens, { headers: { 'cache-control': 'no-store' } })
+      const { id_token, ...withoutIdToken } = tokens
+      return Response.json(omit ? withoutIdToken : tokens, {
+        headers: { 'cache-control': 'no-store' },
+      })
     } catch (error) {
       if (!(error instanceof Refusal)) throw error
       refusals.push(error.message)
@@ -238,6 +321,13 @@ export function createStrictIdp(options: StrictIdpOptions): StrictIdp {
       return discovery()
     }
     if (request.method === 'POST' && at === tokenEndpoint()) return token(request)
+    if (request.method === 'GET' && at === `${issuerUrl()}/jwks`) {
+      jwksCount++
+      return Response.json(
+        { keys: [signingKey.publicJwk] },
+        { headers: { 'content-type': 'application/jwk-set+json' } },
+      )
+    }
     return new Response('not found', { status: 404 })
   }
 
@@ -260,7 +350,7 @@ export function createStrictIdp(options: StrictIdpOptions): StrictIdp {
       throw new Error('sign-in: PKCE S256 required')
     }
     const code = randomBytes(18).toString('base64url')
-    codes.set(code, { redirectUri, challenge })
+    codes.set(code, { redirectUri, challenge, nonce: q.get('nonce') ?? undefined })
     const back = new URL(redirectUri)
     back.searchParams.set('code', code)
     back.searchParams.set('state', state)
@@ -323,6 +413,18 @@ export function createStrictIdp(options: StrictIdpOptions): StrictIdp {
     exchanges,
     get discoveryCount() {
       return discoveryCount
+    },
+    get jwksCount() {
+      return jwksCount
+    },
+    get jwks() {
+      return { keys: [signingKey.publicJwk] } as JSONWebKeySet
+    },
+    rotateSigningKey() {
+      signingKey = newSigningKey()
+    },
+    tamperNextIdToken(next) {
+      tamper = next
     },
   }
 }

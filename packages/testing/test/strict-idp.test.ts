@@ -4,7 +4,14 @@
  * through the real proxy).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import { exportJWK, generateKeyPair, type JSONWebKeySet, SignJWT } from 'jose'
+import {
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  type JSONWebKeySet,
+  jwtVerify,
+  SignJWT,
+} from 'jose'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createStrictIdp, mswServer, type StrictIdp } from '../src/index.js'
@@ -90,6 +97,38 @@ test('a good exchange: one-time code, recorded request, header and tokens', asyn
   const again = await exchange(idp, { code })
   assert.equal([again.status, again.body.error], [400, 'invalid_grant'])
   assert.equal(idp.refusals, ['invalid_grant: unknown or used code'])
+})
+
+test('id_tokens are signed with the published key and carry the request nonce', async () => {
+  const idp = setup()
+  const { code } = idp.signIn(
+    idp.authorizationUrl({ redirect_uri: REDIRECT, state: 's', nonce: 'n-0123456789abcdefghij' }),
+  )
+  const ok = await exchange(idp, { code })
+  const published = (await (await fetch(`${ISSUER}/jwks`)).json()) as JSONWebKeySet
+  const { payload, protectedHeader } = await jwtVerify(
+    String(ok.body.id_token),
+    createLocalJWKSet(published),
+    { issuer: ISSUER, audience: CLIENT_ID },
+  )
+  assert.is(payload.nonce, 'n-0123456789abcdefghij')
+  assert.is(protectedHeader.kid, idp.jwks.keys[0]?.kid)
+  assert.is(idp.jwksCount, 1)
+
+  // Spoilt on request: a wrong signature under the published kid, then a rotated key.
+  idp.tamperNextIdToken({ wrongSignature: true })
+  const spoilt = await exchange(idp, {
+    code: idp.signIn(idp.authorizationUrl({ redirect_uri: REDIRECT, state: 's' })).code,
+  })
+  try {
+    await jwtVerify(String(spoilt.body.id_token), createLocalJWKSet(published))
+    assert.unreachable('the signature must not verify')
+  } catch (error) {
+    assert.is((error as Error).name, 'JWSSignatureVerificationFailed')
+  }
+  const before = idp.jwks.keys[0]?.kid
+  idp.rotateSigningKey()
+  assert.is.not(idp.jwks.keys[0]?.kid, before)
 })
 
 test('client assertion refusals: audience, replayed jti, lifetime, kid, client_secret', async () => {

@@ -8,7 +8,7 @@ import type { IdpMetadataSource } from '../idp-metadata.js'
 import type { ResolvedOptions } from '../options.js'
 import { redirect } from '../responses.js'
 import type { FlowStore } from '../stores/flow-store.js'
-import { checkClient, saveFlow, singleParam } from './shared.js'
+import { checkClient, checkQuerySize, saveFlow, singleParam } from './shared.js'
 
 // Parameters the proxy replaces; everything else Cognito sends is forwarded.
 const OWNED = new Set(['redirect_uri', 'state', 'code_challenge', 'code_challenge_method'])
@@ -19,7 +19,9 @@ export async function authorize(
   store: FlowStore,
   metadata: IdpMetadataSource,
 ): Promise<Response> {
-  const query = new URL(request.url).searchParams
+  const query = checkQuerySize(new URL(request.url), options, {
+    state: { max: options.maxStateBytes, option: 'maxStateBytes' },
+  })
   checkClient(options, singleParam(query, 'client_id'))
   // Checked before anything else that could redirect: an unlisted redirect_uri never gets one.
   const redirectUri = singleParam(query, 'redirect_uri')
@@ -35,20 +37,22 @@ export async function authorize(
   }
 
   const verifier = oauth.generateRandomCodeVerifier()
+  // Cognito's nonce if it sent one (then it checks the id_token too), else ours; either way the
+  // proxy keeps it and checks the IdP's id_token against it at /token.
+  const nonce = query.get('nonce') ?? (options.addNonce ? oauth.generateRandomNonce() : undefined)
   const [idp, challenge] = await Promise.all([
     metadata(),
     oauth.calculatePKCECodeChallenge(verifier),
   ])
   const handle = await saveFlow(
     store,
-    { kind: 'authorize', state, redirectUri, verifier },
+    { kind: 'authorize', state, redirectUri, verifier, ...(nonce ? { nonce } : {}) },
     options.flowTtl,
   )
 
   const target = new URL(idp.authorizationEndpoint)
   for (const [name, value] of query) if (!OWNED.has(name)) target.searchParams.set(name, value)
-  if (options.addNonce && !query.has('nonce'))
-    target.searchParams.set('nonce', oauth.generateRandomNonce())
+  if (nonce) target.searchParams.set('nonce', nonce)
   for (const [name, value] of Object.entries(options.authorizationParams)) {
     target.searchParams.set(name, value)
   }

@@ -7,7 +7,7 @@ import type { IdpMetadataSource } from '../idp-metadata.js'
 import type { ResolvedOptions } from '../options.js'
 import { redirect } from '../responses.js'
 import type { FlowStore } from '../stores/flow-store.js'
-import { saveFlow, singleParam, takeFlow } from './shared.js'
+import { checkQuerySize, MAX_HANDLE_LENGTH, saveFlow, singleParam, takeFlow } from './shared.js'
 
 // Error fields an IdP may send back that Cognito understands; anything else is dropped.
 const ERROR_FIELDS = ['error', 'error_description', 'error_uri'] as const
@@ -18,7 +18,10 @@ export async function callback(
   store: FlowStore,
   metadata: IdpMetadataSource,
 ): Promise<Response> {
-  const query = new URL(request.url).searchParams
+  // The state is our own handle (a sealed one carries Cognito's state, so it may be long).
+  const query = checkQuerySize(new URL(request.url), options, {
+    state: { max: MAX_HANDLE_LENGTH, option: 'the handle length' },
+  })
   const handle = singleParam(query, 'state')
   const flow = await takeFlow(store, handle, 'authorize')
   if (!flow) {
@@ -53,10 +56,24 @@ export async function callback(
     return redirect(back.href)
   }
 
+  if (!query.has('code')) {
+    // Neither a code nor an error: the flow is used up, so tell Cognito rather than dead-end the
+    // user on a proxy page.
+    back.searchParams.set('error', 'invalid_request')
+    back.searchParams.set('error_description', 'the IdP answered without a code or an error')
+    back.searchParams.set('state', flow.state)
+    return redirect(back.href)
+  }
   const code = singleParam(query, 'code')
   const codeHandle = await saveFlow(
     store,
-    { kind: 'code', code, verifier: flow.verifier, redirectUri: flow.redirectUri },
+    {
+      kind: 'code',
+      code,
+      verifier: flow.verifier,
+      redirectUri: flow.redirectUri,
+      ...(flow.nonce ? { nonce: flow.nonce } : {}),
+    },
     options.codeTtl,
   )
   back.searchParams.set('code', codeHandle)

@@ -20,6 +20,9 @@ export function checkClient(options: ResolvedOptions, clientId: string): void {
   }
 }
 
+/** Longest handle ever looked up: sealed handles carry the record and are the longest. */
+export const MAX_HANDLE_LENGTH = 16_384
+
 export async function saveFlow(store: FlowStore, record: FlowRecord, ttl: number): Promise<string> {
   try {
     return await store.save(record, ttl)
@@ -35,12 +38,51 @@ export async function takeFlow<K extends FlowRecord['kind']>(
   kind: K,
 ): Promise<Extract<FlowRecord, { kind: K }> | undefined> {
   // Garbage never reaches a backend (sealed handles are the longest, a few KB at most).
-  if (!isPlausibleHandle(handle, 16_384)) return undefined
+  if (!isPlausibleHandle(handle, MAX_HANDLE_LENGTH)) return undefined
   let record: FlowRecord | undefined
   try {
-    record = await store.take(handle)
+    record = await store.take(handle, kind)
   } catch (cause) {
     throw new ProxyError('ERR_STORE_UNAVAILABLE', 'the flow store is unavailable', { cause })
   }
+  // Every store checks the kind itself (and leaves a wrong-kind record usable); this is a backstop.
   return record?.kind === kind ? (record as Extract<FlowRecord, { kind: K }>) : undefined
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * Bounds what an unauthenticated browser request can make the proxy carry: the whole query, each
+ * value, and (tighter or looser, see options) `state`, which the store holds for a whole flow.
+ */
+export function checkQuerySize(
+  url: URL,
+  options: ResolvedOptions,
+  limits: Readonly<Record<string, { max: number; option: string }>> = {},
+): URLSearchParams {
+  const query = url.searchParams
+  if (encoder.encode(url.search).byteLength > options.maxQueryBytes) {
+    throw new ProxyError(
+      'ERR_INVALID_REQUEST',
+      `the query is longer than maxQueryBytes (${options.maxQueryBytes} bytes)`,
+      { status: 414 },
+    )
+  }
+  for (const [name, value] of query) {
+    const { max, option } = limits[name] ?? {
+      max: options.maxParamBytes,
+      option: 'maxParamBytes',
+    }
+    if (encoder.encode(value).byteLength > max) {
+      throw new ProxyError(
+        'ERR_INVALID_REQUEST',
+        `${clipName(name)} is longer than ${option} (${max} bytes)`,
+      )
+    }
+  }
+  return query
+}
+
+function clipName(name: string): string {
+  return /^[\w.-]{1,40}$/.test(name) ? name : 'a parameter'
 }

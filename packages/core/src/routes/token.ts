@@ -4,7 +4,8 @@
  * signed client assertion and the PKCE verifier.
  */
 import { timingSafeEqual } from '../encoding.js'
-import { ProxyError } from '../errors.js'
+import { isProxyError, ProxyError } from '../errors.js'
+import type { IdTokenVerifier } from '../id-token.js'
 import type { IdpMetadataSource } from '../idp-metadata.js'
 import type { ResolvedOptions } from '../options.js'
 import { json } from '../responses.js'
@@ -15,6 +16,7 @@ export async function token(
   request: Request,
   options: ResolvedOptions,
   metadata: IdpMetadataSource,
+  verifyIdToken: IdTokenVerifier,
 ): Promise<Response> {
   const form = await readForm(request, options.maxBodyBytes)
   await authenticateClient(request, form, options)
@@ -25,6 +27,7 @@ export async function token(
   const redirectUri = singleParam(form, 'redirect_uri')
 
   let exchange: CodeExchange
+  let nonce: string | undefined
   if (options.pkce && options.store) {
     const flow = await takeFlow(options.store, code, 'code')
     if (!flow)
@@ -36,6 +39,7 @@ export async function token(
       )
     }
     exchange = { code: flow.code, redirectUri: options.callbackUrl, verifier: flow.verifier }
+    nonce = flow.nonce
   } else {
     if (!options.redirectUris.has(redirectUri)) {
       throw new ProxyError(
@@ -46,8 +50,17 @@ export async function token(
     exchange = { code, redirectUri }
   }
 
-  const idp = await metadata()
+  const idp = await metadata(options.verifyIdToken ? 'jwks' : undefined)
   const result = await exchangeCode(options, idp, exchange)
+  if (options.verifyIdToken && result.status >= 200 && result.status < 300) {
+    if (!idp.jwksUri) {
+      throw new ProxyError(
+        'ERR_IDP_UNAVAILABLE',
+        "the IdP's discovery document has no jwks_uri to verify id_tokens with",
+      )
+    }
+    await verifyIdToken(result.body.id_token, { issuer: idp.issuer, jwksUri: idp.jwksUri, nonce })
+  }
   return json(result.body, result.status)
 }
 
@@ -67,7 +80,18 @@ export async function readForm(request: Request, maxBytes: number): Promise<URLS
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
-    const { done, value } = await reader.read()
+    let chunk: ReadableStreamReadResult<Uint8Array>
+    try {
+      chunk = await reader.read()
+    } catch (cause) {
+      // An adapter's own refusal (a 413 past its bound) is rendered as it is.
+      if (isProxyError(cause)) throw cause
+      // The client went away mid-body: nothing to answer, and nothing for an operator to fix.
+      throw new ProxyError('ERR_CLIENT_ABORTED', 'the client closed the request mid-body', {
+        cause,
+      })
+    }
+    const { done, value } = chunk
     if (done) break
     size += value.byteLength
     if (size > maxBytes) {

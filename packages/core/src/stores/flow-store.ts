@@ -16,6 +16,8 @@ export interface AuthorizeFlow {
   redirectUri: string
   /** The PKCE code verifier sent to the IdP at /token. */
   verifier: string
+  /** The `nonce` sent to the IdP (Cognito's, or the one the proxy added), checked at /token. */
+  nonce?: string
 }
 
 /** Saved at /callback, taken at /token. */
@@ -26,18 +28,27 @@ export interface CodeFlow {
   verifier: string
   /** Cognito's `redirect_uri`, which /token must present again (RFC 6749 4.1.3). */
   redirectUri: string
+  /** The nonce of the authorization request, which the IdP's id_token must carry. */
+  nonce?: string
 }
 
 export type FlowRecord = AuthorizeFlow | CodeFlow
+
+export type FlowKind = FlowRecord['kind']
+
+/** Every kind of record, for stores that keep one bound or one attribute per kind. */
+export const FLOW_KINDS: readonly FlowKind[] = ['authorize', 'code']
 
 export interface FlowStore {
   /** Stores `record` for `ttlSeconds` and returns an opaque, unguessable handle for it. */
   save(record: FlowRecord, ttlSeconds: number): Promise<string>
   /**
    * Returns the record and forgets it, atomically: of two concurrent takes of one handle, at most
-   * one gets the record. Returns `undefined` for an unknown, taken or expired handle.
+   * one gets the record. Returns `undefined` for an unknown, taken or expired handle, and for a
+   * record of another `kind`, which stays usable: a code handle presented as `state` at /callback
+   * (which needs no authentication) must not destroy the code Cognito is about to redeem.
    */
-  take(handle: string): Promise<FlowRecord | undefined>
+  take(handle: string, kind: FlowKind): Promise<FlowRecord | undefined>
 }
 
 /**
@@ -68,6 +79,7 @@ export function isFlowRecord(value: unknown): value is FlowRecord {
   if (typeof value !== 'object' || value === null) return false
   const r = value as Record<string, unknown>
   const strings = (...keys: string[]) => keys.every((k) => typeof r[k] === 'string')
+  if (r.nonce !== undefined && typeof r.nonce !== 'string') return false
   if (r.kind === 'authorize') return strings('state', 'redirectUri', 'verifier')
   if (r.kind === 'code') return strings('code', 'verifier', 'redirectUri')
   return false

@@ -2,6 +2,7 @@ import { randomToken } from '../encoding.js'
 import {
   decodeRecord,
   encodeRecord,
+  type FlowKind,
   type FlowRecord,
   type FlowStore,
   storageKey,
@@ -9,33 +10,45 @@ import {
 
 export interface MemoryStoreOptions {
   /**
-   * Most records held at once; when full, the oldest record is dropped first (its sign-in then
-   * fails as expired). Bounds memory under a flood of /authorize requests. Default 10 000.
+   * Most sign-ins in progress (records saved at /authorize) held at once; when full, the oldest is
+   * dropped first (its sign-in then fails as expired). Bounds memory under a flood of
+   * unauthenticated /authorize requests. Default 10 000.
    */
   maxEntries?: number
+  /**
+   * Most issued codes (records saved at /callback) held at once, in their own bound: a flood of
+   * new /authorize requests never evicts a code Cognito is about to redeem. Default 10 000.
+   */
+  maxCodes?: number
   /** Clock in ms since the epoch. Default `Date.now`. */
   now?: () => number
+}
+
+interface Entry {
+  value: string
+  expiresAt: number
 }
 
 /**
  * An in-process store for one server (development, tests, a single Express instance). Records
  * do not survive a restart and are not shared between processes: use Redis or DynamoDB for more
- * than one instance.
+ * than one instance. Each kind of record has its own map and bound (see docs/limits.md for the
+ * memory this takes).
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): FlowStore {
-  const maxEntries = options.maxEntries ?? 10_000
-  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-    throw new RangeError('maxEntries must be a positive integer')
+  const bounds: Record<FlowKind, number> = {
+    authorize: positive('maxEntries', options.maxEntries ?? 10_000),
+    code: positive('maxCodes', options.maxCodes ?? 10_000),
   }
   const now = options.now ?? (() => Date.now())
-  // Map keeps insertion order, so the first key is always the oldest record.
-  const records = new Map<string, { value: string; expiresAt: number }>()
+  // Map keeps insertion order, so the first key is always the oldest record of its kind.
+  const maps: Record<FlowKind, Map<string, Entry>> = { authorize: new Map(), code: new Map() }
 
-  function sweep(at: number): void {
-    // Drops expired records from the oldest end, and the oldest live ones while full. Records
-    // have different TTLs, so this stops at the first live one: a partial sweep, bounded work.
+  function sweep(records: Map<string, Entry>, max: number, at: number): void {
+    // Drops expired records from the oldest end, and the oldest live ones while full. Records of
+    // one kind share one TTL, so the oldest expire first: a partial sweep, bounded work.
     for (const [key, entry] of records) {
-      if (records.size < maxEntries && entry.expiresAt > at) break
+      if (records.size < max && entry.expiresAt > at) break
       records.delete(key)
     }
   }
@@ -43,16 +56,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): FlowStore {
   return {
     async save(record: FlowRecord, ttlSeconds: number): Promise<string> {
       const handle = randomToken()
+      const key = await storageKey(handle)
       const at = now()
-      sweep(at)
-      records.set(await storageKey(handle), {
-        value: encodeRecord(record),
-        expiresAt: at + ttlSeconds * 1000,
-      })
+      const records = maps[record.kind]
+      sweep(records, bounds[record.kind], at)
+      records.set(key, { value: encodeRecord(record), expiresAt: at + ttlSeconds * 1000 })
       return handle
     },
-    async take(handle: string): Promise<FlowRecord | undefined> {
+    async take(handle: string, kind: FlowKind): Promise<FlowRecord | undefined> {
       const key = await storageKey(handle)
+      // Only the map of the expected kind is looked at: a record of another kind stays put.
+      const records = maps[kind]
+      if (!records) return undefined
       const entry = records.get(key)
       if (!entry) return undefined
       // Delete before anything else awaits: JavaScript runs this synchronously, so of two
@@ -61,4 +76,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): FlowStore {
       return entry.expiresAt > now() ? decodeRecord(entry.value) : undefined
     },
   }
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be a positive integer`)
+  }
+  return value
 }

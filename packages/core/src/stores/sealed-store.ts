@@ -6,12 +6,13 @@
  * - No one-time guarantee: a sealed handle can be replayed until it expires. The IdP's own
  *   one-time authorization code is the backstop at /token, and the TTLs are short.
  * - Handles are longer than random ones because they carry the record. The `state` sent to the
- *   IdP is about 4/3 × (length of Cognito's state + its redirect_uri + 110) + 80 characters;
+ *   IdP is about 4/3 × (length of Cognito's state + its redirect_uri + 160) + 80 characters
+ *   (the nonce the proxy adds takes 50 of those);
  *   some IdPs cap `state`, so prefer a server-side store there.
  */
 import { base64url, CompactEncrypt, compactDecrypt } from 'jose'
 import { utf8 } from '../encoding.js'
-import type { FlowRecord, FlowStore } from './flow-store.js'
+import type { FlowKind, FlowRecord, FlowStore } from './flow-store.js'
 import { isPlausibleHandle } from './flow-store.js'
 
 export interface SealedStoreOptions {
@@ -26,10 +27,11 @@ export interface SealedStoreOptions {
 
 // Short field names keep the handle (and so the `state` the IdP sees) compact.
 type Sealed =
-  | { k: 'a'; s: string; r: string; v: string; e: number }
-  | { k: 'c'; c: string; r: string; v: string; e: number }
+  | { k: 'a'; s: string; r: string; v: string; n?: string; e: number }
+  | { k: 'c'; c: string; r: string; v: string; n?: string; e: number }
 
 const decoder = new TextDecoder()
+const KIND_TAGS: Record<FlowKind, Sealed['k']> = { authorize: 'a', code: 'c' }
 
 export function createSealedStore(options: SealedStoreOptions): FlowStore {
   if (!Array.isArray(options.keys) || options.keys.length === 0) {
@@ -42,21 +44,25 @@ export function createSealedStore(options: SealedStoreOptions): FlowStore {
   return {
     async save(record: FlowRecord, ttlSeconds: number): Promise<string> {
       const e = Math.floor(now() / 1000) + ttlSeconds
+      const n = record.nonce === undefined ? {} : { n: record.nonce }
       const sealed: Sealed =
         record.kind === 'authorize'
-          ? { k: 'a', s: record.state, r: record.redirectUri, v: record.verifier, e }
-          : { k: 'c', c: record.code, r: record.redirectUri, v: record.verifier, e }
+          ? { k: 'a', s: record.state, r: record.redirectUri, v: record.verifier, ...n, e }
+          : { k: 'c', c: record.code, r: record.redirectUri, v: record.verifier, ...n, e }
       return new CompactEncrypt(utf8(JSON.stringify(sealed)))
         .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
         .encrypt(sealKey)
     },
-    async take(handle: string): Promise<FlowRecord | undefined> {
+    async take(handle: string, kind: FlowKind): Promise<FlowRecord | undefined> {
       if (!isPlausibleHandle(handle, 16_384)) return undefined
       const sealed = await open(handle, keys)
       if (!sealed || sealed.e * 1000 <= now()) return undefined
+      // The kind is inside the sealed record: a handle presented at the wrong route is refused.
+      if (sealed.k !== KIND_TAGS[kind]) return undefined
+      const n = typeof sealed.n === 'string' ? { nonce: sealed.n } : {}
       return sealed.k === 'a'
-        ? { kind: 'authorize', state: sealed.s, redirectUri: sealed.r, verifier: sealed.v }
-        : { kind: 'code', code: sealed.c, redirectUri: sealed.r, verifier: sealed.v }
+        ? { kind: 'authorize', state: sealed.s, redirectUri: sealed.r, verifier: sealed.v, ...n }
+        : { kind: 'code', code: sealed.c, redirectUri: sealed.r, verifier: sealed.v, ...n }
     },
   }
 }

@@ -124,3 +124,22 @@ export function cognitoTokenFields(
     ...extra,
   }
 }
+
+/**
+ * Browser -> proxy /authorize -> IdP sign-in -> proxy /callback -> back at Cognito; returns where
+ * the browser went, and the proxy's code handle Cognito redeems at /token.
+ */
+export async function signInAt(
+  proxy: { handle(request: Request): Promise<Response> },
+  idp: StrictIdp,
+  params: Record<string, string> = {},
+) {
+  const authorize = await proxy.handle(new Request(authorizeUrl(params)))
+  const toIdp = new URL(authorize.headers.get('location') as string)
+  const atIdp = idp.signIn(toIdp.href)
+  const callback = await proxy.handle(
+    new Request(`${BASE_URL}/callback?code=${atIdp.code}&state=${encodeURIComponent(atIdp.state)}`),
+  )
+  const back = new URL(callback.headers.get('location') as string)
+  return { toIdp, atIdp, back, code: back.searchParams.get('code') as string }
+}

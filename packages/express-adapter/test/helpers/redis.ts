@@ -108,3 +108,117 @@ export async function startRedis(): Promise<RedisProcess> {
     },
   }
 }
+
+export interface RedisCluster {
+  /** `redis://127.0.0.1:<port>` of each node (all masters, no replicas). */
+  urls: string[]
+  stop(): Promise<void>
+}
+
+/**
+ * Three `redis-server --cluster-enabled yes` nodes on free loopback ports, joined with
+ * `redis-cli --cluster create` (all 16 384 slots covered), ready when every node reports
+ * `cluster_state:ok`.
+ */
+export async function startRedisCluster(size = 3): Promise<RedisCluster> {
+  requireRedisServer()
+  const nodes: { port: number; dir: string; child: ChildProcess }[] = []
+  const killAll = () => {
+    for (const node of nodes) node.child.kill('SIGKILL')
+  }
+  process.once('exit', killAll)
+  try {
+    for (let i = 0; i < size; i++) {
+      const port = await freePort()
+      const dir = mkdtempSync(join(tmpdir(), 'idp-proxy-redis-cluster-'))
+      const child = spawn(
+        'redis-server',
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, 'nodes.conf'),
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          dir,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      )
+      nodes.push({ port, dir, child })
+      await waitForOutput(child, 'Ready to accept connections')
+    }
+    const create = spawnSync(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...nodes.map((node) => `127.0.0.1:${node.port}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    )
+    if (create.status !== 0) {
+      throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`)
+    }
+    // The nodes agree on the slot map through gossip: wait until each says the cluster is up.
+    for (const node of nodes) {
+      for (let attempt = 0; ; attempt++) {
+        const info = spawnSync('redis-cli', ['-p', String(node.port), 'cluster', 'info'], {
+          encoding: 'utf8',
+        })
+        if (info.stdout.includes('cluster_state:ok')) break
+        if (attempt > 200) throw new Error(`cluster node ${node.port} never reported ok`)
+        // Polling a state, not timing anything: convergence takes a second or so.
+        await new Promise<void>((resolve) => setTimeout(resolve, 50))
+      }
+    }
+  } catch (error) {
+    killAll()
+    throw error
+  }
+  return {
+    urls: nodes.map((node) => `redis://127.0.0.1:${node.port}`),
+    async stop() {
+      await Promise.all(
+        nodes.map(
+          (node) =>
+            new Promise<void>((resolve) => {
+              if (node.child.exitCode !== null) return resolve()
+              node.child.once('exit', () => resolve())
+              node.child.kill('SIGKILL')
+            }),
+        ),
+      )
+      process.off('exit', killAll)
+      for (const node of nodes) rmSync(node.dir, { recursive: true, force: true })
+    },
+  }
+}
+
+function waitForOutput(child: ChildProcess, text: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let output = ''
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      if (output.includes(text)) {
+        child.stdout?.off('data', onData)
+        child.stdout?.resume()
+        resolve()
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.once('exit', (code) =>
+      reject(new Error(`redis-server exited (${code}): ${output.slice(-500)}`)),
+    )
+    child.once('error', reject)
+  })
+}
