@@ -36,6 +36,12 @@ export type ProxyErrorCode =
   | 'ERR_IDP_UNAVAILABLE'
   /** The IdP did not answer within the configured timeout. */
   | 'ERR_IDP_TIMEOUT'
+  /** The IdP answered with an OAuth error (a refused pushed authorization or userinfo request). */
+  | 'ERR_IDP_REJECTED'
+  /** A JWE from the IdP (ID token, userinfo) cannot be decrypted: unknown kid, algorithm not allowed, bad tag. */
+  | 'ERR_DECRYPTION_FAILED'
+  /** A signed answer from the IdP (JWT userinfo) fails verification (signature, iss, aud, sub). */
+  | 'ERR_IDP_RESPONSE_INVALID'
   /** The flow store failed (database down). */
   | 'ERR_STORE_UNAVAILABLE'
   /** The key source failed (secret or KMS unreachable, no usable key). */
@@ -59,6 +65,9 @@ const defaults: Record<ProxyErrorCode, { status: number; error: OAuthErrorCode }
   ERR_ISSUER_MISMATCH: { status: 400, error: 'invalid_request' },
   ERR_IDP_UNAVAILABLE: { status: 502, error: 'temporarily_unavailable' },
   ERR_IDP_TIMEOUT: { status: 504, error: 'temporarily_unavailable' },
+  ERR_IDP_REJECTED: { status: 502, error: 'server_error' },
+  ERR_DECRYPTION_FAILED: { status: 502, error: 'server_error' },
+  ERR_IDP_RESPONSE_INVALID: { status: 502, error: 'server_error' },
   ERR_STORE_UNAVAILABLE: { status: 503, error: 'temporarily_unavailable' },
   ERR_KEYS_UNAVAILABLE: { status: 503, error: 'temporarily_unavailable' },
   ERR_NOT_FOUND: { status: 404, error: 'invalid_request' },

@@ -17,6 +17,8 @@ export {
   ProxyError,
   type ProxyErrorCode,
 } from './errors.js'
+// FAPI 2.0 building blocks (PAR, DPoP, JWE, userinfo); not wired into the routes yet.
+export * from './fapi/index.js'
 export type { IdpMetadata } from './idp-metadata.js'
 export {
   isSigningAlgorithm,
