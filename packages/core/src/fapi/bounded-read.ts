@@ -19,7 +19,8 @@ export async function readBounded(
 ): Promise<string> {
   const declared = Number(response.headers.get('content-length'))
   if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined)
+    // Not awaited: a cancel can wait on the peer, and the refusal must not.
+    response.body?.cancel().catch(() => undefined)
     throw tooLarge(what, maxBytes)
   }
   if (!response.body) return ''
@@ -31,7 +32,7 @@ export async function readBounded(
     if (done) break
     total += value.byteLength
     if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined)
+      reader.cancel().catch(() => undefined)
       throw tooLarge(what, maxBytes)
     }
     chunks.push(value)

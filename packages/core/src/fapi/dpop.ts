@@ -159,7 +159,7 @@ export async function withDpopNonceRetry(
   const nonce = first.headers.get('dpop-nonce')
   if (nonce !== null) nonces.set(origin, nonce)
   if (nonce === null || !(await asksForNonce(first))) return first
-  await first.body?.cancel().catch(() => undefined)
+  first.body?.cancel().catch(() => undefined)
   const second = await send()
   const next = second.headers.get('dpop-nonce')
   if (next !== null) nonces.set(origin, next)
