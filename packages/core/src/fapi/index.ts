@@ -19,6 +19,7 @@ export {
   isDpopPrivateJwk,
   withDpopNonceRetry,
 } from './dpop.js'
+export { type ExternalKeyOperations, externalDecrypter } from './external-decrypter.js'
 export { idpErrorCode, idpRejection } from './idp-errors.js'
 export { type IdpHttp, oauthRequestOptions } from './idp-http.js'
 export {
