@@ -275,4 +275,28 @@ test('the DPoP-bound access token is refused as a Bearer token', async () => {
   })
 })
 
+test("the IdP fetches the client's keys (signing and enc) from a loopback jwks_uri", async () => {
+  const jwks: BoundServer = await bind('client-jwks', '127.0.0.1', 0)
+  let fetched = 0
+  jwks.serve((_req, res) => {
+    fetched++
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify(es256.publicJwks))
+  })
+  try {
+    await withRun(
+      es256,
+      { clientJwks: undefined, jwksUri: `${jwks.origin}/jwks` },
+      async ({ setup }) => {
+        const result = await signIn(setup)
+        assert.is(result.jweHeader.kid, 'enc-ECDH-ES+A256KW')
+        assert.is(result.userinfo.sub, USER.sub)
+      },
+    )
+    assert.ok(fetched >= 1)
+  } finally {
+    await jwks.close()
+  }
+})
+
 test.run()
