@@ -28,6 +28,7 @@ import {
   KEY_MANAGEMENT_ALGORITHMS,
   readBounded,
   toPublicEncryptionJwks,
+  userinfoFromIdToken,
 } from '../src/index.js'
 
 const ISSUER = 'https://fapi.example.com'
@@ -343,6 +344,21 @@ test('readBounded stops a streamed body without content-length at the cap', asyn
   assert.is(error.code, 'ERR_IDP_UNAVAILABLE')
   assert.ok(pulled <= 6, `pulled ${pulled} chunks`)
   assert.is(await readBounded(new Response('small'), 2048), 'small')
+})
+
+test('without a userinfo endpoint, the ID token claims minus the token-only ones', () => {
+  const claims = userinfoFromIdToken({
+    sub: 'u-1',
+    iss: ISSUER,
+    aud: CLIENT_ID,
+    exp: 2,
+    iat: 1,
+    nonce: 'n',
+    at_hash: 'h',
+    amr: ['pwd'],
+    sub_account: { id: 'a' },
+  })
+  assert.equal(claims, { sub: 'u-1', amr: ['pwd'], sub_account: { id: 'a' } })
 })
 
 test.run()

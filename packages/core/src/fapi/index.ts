@@ -50,4 +50,5 @@ export {
   USERINFO_SIGNING_ALGORITHMS,
   type UserinfoClaims,
   type UserinfoInput,
+  userinfoFromIdToken,
 } from './userinfo.js'

@@ -141,3 +141,31 @@ async function jwtClaims(token: string, input: UserinfoInput): Promise<Record<st
     )
   }
 }
+
+// Claims that describe the ID token itself, not the user: left out when the verified ID token
+// stands in for userinfo (Singpass Login apps have no userinfo endpoint).
+const TOKEN_ONLY_CLAIMS = new Set([
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'jti',
+  'nonce',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'azp',
+  'sid',
+  'cnf',
+])
+
+/** The verified ID token's claims as a userinfo answer (for an IdP without a userinfo endpoint). */
+export function userinfoFromIdToken(
+  claims: Record<string, unknown> & { sub: string },
+): UserinfoClaims {
+  const out: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(claims))
+    if (!TOKEN_ONLY_CLAIMS.has(name)) out[name] = value
+  return out as UserinfoClaims
+}
