@@ -213,6 +213,15 @@ test('a second use_dpop_nonce is not retried again and is an IdP rejection', asy
   assert.is(seen.length, 2)
   assert.equal([error.code, error.status], ['ERR_IDP_REJECTED', 502])
   assert.match(error.message, '(use_dpop_nonce)')
+  // Nothing the proxy sent (assertion, proof, state, nonce) is in the message.
+  for (const sent of [
+    seen[1]?.body.get('client_assertion'),
+    seen[1]?.proof,
+    PARAMS.state,
+    PARAMS.nonce,
+  ]) {
+    assert.not.ok(error.message.includes(String(sent)))
+  }
 })
 
 test('no retry without a DPoP-Nonce header, nor for other errors', async () => {

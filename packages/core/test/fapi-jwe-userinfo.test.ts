@@ -327,6 +327,7 @@ test('userinfo failures: 401 invalid_token, a 500 page, an oversized answer, not
   const rejected = await refusal(fetchUserinfo(options))
   assert.equal([rejected.code, rejected.status], ['ERR_IDP_REJECTED', 502])
   assert.match(rejected.message, 'invalid_token')
+  assert.not.match(rejected.message, base.accessToken)
   assert.is((await refusal(fetchUserinfo(options))).code, 'ERR_IDP_UNAVAILABLE')
   assert.is((await refusal(fetchUserinfo(options))).code, 'ERR_IDP_UNAVAILABLE')
   assert.is((await refusal(fetchUserinfo(options))).code, 'ERR_IDP_RESPONSE_INVALID')
