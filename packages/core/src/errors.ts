@@ -44,6 +44,12 @@ export type ProxyErrorCode =
   | 'ERR_ID_TOKEN_INVALID'
   /** The client went away while its request body was being read: its own, quiet outcome. */
   | 'ERR_CLIENT_ABORTED'
+  /** The IdP answered with an OAuth error (a refused pushed authorization or userinfo request). */
+  | 'ERR_IDP_REJECTED'
+  /** A JWE from the IdP (ID token, userinfo) cannot be decrypted: unknown kid, algorithm not allowed, bad tag. */
+  | 'ERR_DECRYPTION_FAILED'
+  /** A signed answer from the IdP (JWT userinfo) fails verification (signature, iss, aud, sub). */
+  | 'ERR_IDP_RESPONSE_INVALID'
   /** The flow store failed (database down). */
   | 'ERR_STORE_UNAVAILABLE'
   /** The key source failed (secret or KMS unreachable, no usable key). */
@@ -71,6 +77,9 @@ const defaults: Record<ProxyErrorCode, { status: number; error: OAuthErrorCode }
   ERR_IDP_REFUSED: { status: 400, error: 'invalid_grant' },
   ERR_ID_TOKEN_INVALID: { status: 400, error: 'invalid_grant' },
   ERR_CLIENT_ABORTED: { status: 400, error: 'invalid_request' },
+  ERR_IDP_REJECTED: { status: 502, error: 'server_error' },
+  ERR_DECRYPTION_FAILED: { status: 502, error: 'server_error' },
+  ERR_IDP_RESPONSE_INVALID: { status: 502, error: 'server_error' },
   ERR_STORE_UNAVAILABLE: { status: 503, error: 'temporarily_unavailable' },
   ERR_KEYS_UNAVAILABLE: { status: 503, error: 'temporarily_unavailable' },
   ERR_NOT_FOUND: { status: 404, error: 'invalid_request' },

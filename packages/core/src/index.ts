@@ -23,6 +23,8 @@ export {
   type ProxyErrorCode,
 } from './errors.js'
 export { escapeHtml, type HtmlPageOptions, htmlPage } from './html-page.js'
+// FAPI 2.0 building blocks (PAR, DPoP, JWE, userinfo); not wired into the routes yet.
+export * from './fapi/index.js'
 export type { IdpMetadata } from './idp-metadata.js'
 export {
   curveOf,
