@@ -22,9 +22,9 @@ export {
   ProxyError,
   type ProxyErrorCode,
 } from './errors.js'
-export { escapeHtml, type HtmlPageOptions, htmlPage } from './html-page.js'
 // FAPI 2.0 building blocks (PAR, DPoP, JWE, userinfo); not wired into the routes yet.
 export * from './fapi/index.js'
+export { escapeHtml, type HtmlPageOptions, htmlPage } from './html-page.js'
 export type { IdpMetadata } from './idp-metadata.js'
 export {
   curveOf,
