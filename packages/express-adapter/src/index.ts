@@ -19,3 +19,9 @@ export {
   proxyRouter,
 } from './router.js'
 export { type RunningServer, type StartServerOptions, startServer } from './server.js'
+export {
+  DEFAULT_SERVER_LIMITS,
+  resolveServerLimits,
+  SERVER_LIMITS,
+  type ServerLimits,
+} from './server-limits.js'

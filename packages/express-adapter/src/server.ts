@@ -8,6 +8,13 @@ import { createProxy, type Env, invalidOption, ProxyError } from '@idp-proxy/cor
 import express from 'express'
 import { configFromEnv } from './env-config.js'
 import { proxyRouter } from './router.js'
+import {
+  applyServerLimits,
+  httpServerOptions,
+  requestCounter,
+  resolveServerLimits,
+  type ServerLimits,
+} from './server-limits.js'
 
 export interface StartServerOptions {
   /** The environment to read (usually `process.env`). */
@@ -20,6 +27,8 @@ export interface StartServerOptions {
   shutdownTimeoutMs?: number
   /** Longest wait for the first Redis connection at start-up, in ms. Default 10 000. */
   storeConnectTimeoutMs?: number
+  /** Timeouts and connection limits (defaults in SERVER_LIMITS, see docs/operations.md). */
+  limits?: Partial<ServerLimits>
 }
 
 export interface RunningServer {
@@ -41,6 +50,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { env } = options
   const port = options.port ?? portOf(env)
   const host = options.host ?? (env.HOST?.trim() || '0.0.0.0')
+  const limits = resolveServerLimits(options.limits)
   const config = await configFromEnv(env)
   const { logger } = config
   const proxy = createProxy(config.options)
@@ -64,17 +74,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   let stopping = false
   const inFlight = new Set<ServerResponse>()
+  const isLastOnSocket = requestCounter(limits)
   const app = express()
   app.disable('x-powered-by')
-  app.use((_req, res, next) => {
-    // During shutdown no connection is kept for another request.
-    if (stopping) res.setHeader('connection', 'close')
+  app.use((req, res, next) => {
+    // During shutdown, and after its last allowed request, no connection is kept for another.
+    if (isLastOnSocket(req) || stopping) res.setHeader('connection', 'close')
     inFlight.add(res)
     res.once('close', () => inFlight.delete(res))
     next()
   })
   // The base URL's path may arrive as is or already stripped by a reverse proxy: serve both.
-  const router = proxyRouter(proxy)
+  const router = proxyRouter(proxy, { bodyTimeoutMs: limits.bodyTimeoutMs })
   const basePath = new URL(proxy.baseUrl).pathname
   if (basePath !== '/') app.use(basePath, router)
   app.use(router)
@@ -92,7 +103,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     },
   )
 
-  const server = createServer(app)
+  const server = createServer(httpServerOptions(limits), app)
+  applyServerLimits(server, limits)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => {
