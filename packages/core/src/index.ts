@@ -46,6 +46,20 @@ export {
   type LogLevel,
   silentLogger,
 } from './logger.js'
+export {
+  type CounterName,
+  classifyOutcome,
+  type HistogramName,
+  IDP_ERROR_CODE,
+  type IdpEndpoint,
+  METRICS,
+  type MetricDefinition,
+  type MetricLabels,
+  type MetricName,
+  type MetricsSink,
+  type Outcome,
+  oauthErrorLabel,
+} from './metrics.js'
 export { DEFAULT_PATHS, type IdpOptions, type ProxyOptions, type RoutePaths } from './options.js'
 export { createProxy, type Proxy, type RouteName } from './proxy.js'
 export { oauthError as errorResponse } from './responses.js'

@@ -5,6 +5,7 @@
 import { invalidOption } from './errors.js'
 import type { KeySource } from './keys/key-source.js'
 import type { Logger } from './logger.js'
+import type { MetricsSink } from './metrics.js'
 import type { FlowStore } from './stores/flow-store.js'
 
 export interface IdpOptions {
@@ -72,6 +73,11 @@ export interface ProxyOptions {
   allowInsecureHttp?: boolean
   fetch?: typeof fetch
   logger?: Logger
+  /**
+   * Receives sign-in counts, failures and the IdP's latency (Prometheus, CloudWatch EMF: see
+   * the adapters). Default none: nothing is measured.
+   */
+  metrics?: MetricsSink
   /** Clock in ms since the epoch. Default `Date.now`. */
   now?: () => number
 }
@@ -100,6 +106,7 @@ export interface ResolvedOptions {
   allowInsecureHttp: boolean
   fetch: typeof fetch
   logger: Logger | undefined
+  metrics: MetricsSink | undefined
   now: () => number
 }
 
@@ -168,6 +175,7 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
     allowInsecureHttp,
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     logger: options.logger,
+    metrics: resolveMetrics(options.metrics),
     now: options.now ?? (() => Date.now()),
   }
 }
@@ -214,6 +222,15 @@ export function int(
     throw invalidOption(option, `must be a whole number from ${min} to ${max}`)
   }
   return value
+}
+
+function resolveMetrics(value: unknown): MetricsSink | undefined {
+  if (value === undefined) return undefined
+  const sink = value as Partial<MetricsSink> | null
+  if (typeof sink?.count !== 'function' || typeof sink.observe !== 'function') {
+    throw invalidOption('metrics', 'must be a MetricsSink ({ count(), observe() })')
+  }
+  return sink as MetricsSink
 }
 
 function resolvePaths(paths: Partial<RoutePaths> | undefined): RoutePaths {

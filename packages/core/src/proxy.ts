@@ -8,6 +8,14 @@ import { type IdpMetadata, idpMetadataSource } from './idp-metadata.js'
 import type { LogFields, Logger } from './logger.js'
 import { jsonLogger } from './logger.js'
 import {
+  classifyOutcome,
+  guardedSink,
+  type IdpEndpoint,
+  idpEndpointOf,
+  recordOutcome,
+  timedFetch,
+} from './metrics.js'
+import {
   type ProxyOptions,
   type ResolvedOptions,
   type RoutePaths,
@@ -50,9 +58,30 @@ const METHODS: Record<RouteName, string> = {
 
 /** Validates `options` (throwing ProxyError ERR_INVALID_OPTION) and returns the proxy. */
 export function createProxy(options: ProxyOptions): Proxy {
-  const config = resolveOptions(options)
-  const logger: Logger = config.logger ?? jsonLogger()
-  const metadata = idpMetadataSource(config)
+  const resolved = resolveOptions(options)
+  const logger: Logger = resolved.logger ?? jsonLogger()
+  const metrics =
+    resolved.metrics &&
+    guardedSink(resolved.metrics, (cause) =>
+      logger.log('error', 'metrics_failed', { cause: (cause as Error)?.name }),
+    )
+  // With metrics, the injected fetch is wrapped once: every IdP call is timed by endpoint.
+  let known: IdpMetadata | undefined
+  const config: ResolvedOptions = metrics
+    ? {
+        ...resolved,
+        fetch: timedFetch(resolved.fetch, metrics, resolved.now, (url) =>
+          idpEndpointOf(url, { issuer: resolved.idp.issuer, endpoints: () => endpoints(known) }),
+        ),
+      }
+    : resolved
+  const source = idpMetadataSource(config)
+  const metadata = metrics
+    ? async () => {
+        known = await source()
+        return known
+      }
+    : source
   const base = `${config.baseUrl.origin}${config.baseUrl.pathname.replace(/\/+$/, '')}`
   const urls = Object.fromEntries(
     Object.entries(config.paths).map(([name, path]) => [name, base + path]),
@@ -79,6 +108,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     const route = routeOf(request, config)
     const fields: LogFields = { requestId, method: request.method, route: route ?? 'unknown' }
     let response: Response
+    let failure: ProxyError | undefined
     try {
       if (!route) throw new ProxyError('ERR_NOT_FOUND', 'no such route')
       const head = request.method === 'HEAD' && HEAD_ROUTES.has(route)
@@ -90,6 +120,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       response = await dispatch(route, request)
     } catch (thrown) {
       const error = asProxyError(thrown)
+      failure = error
       fields.code = error.code
       if (error.status >= 500) {
         logger.log('error', 'request_failed', {
@@ -101,6 +132,10 @@ export function createProxy(options: ProxyOptions): Proxy {
       response = route && BROWSER_ROUTES.has(route) ? errorPage(error) : oauthError(error)
     }
     response.headers.set('x-request-id', requestId)
+    if (metrics) {
+      const label = route ?? 'unknown'
+      recordOutcome(metrics, label, await classifyOutcome(label, response, failure))
+    }
     const level = response.status >= 500 ? 'warn' : 'info'
     logger.log(level, 'request', { ...fields, status: response.status, ms: config.now() - started })
     return response
@@ -117,6 +152,18 @@ export function createProxy(options: ProxyOptions): Proxy {
     callbackUrl: config.callbackUrl,
     urls,
   }
+}
+
+/** The IdP's endpoints as far as known yet (explicit options first, then discovery). */
+function* endpoints(
+  known: IdpMetadata | undefined,
+): Iterable<readonly [IdpEndpoint, string | undefined]> {
+  if (!known) return
+  const { server } = known
+  yield ['token', known.tokenEndpoint]
+  yield ['jwks', server.jwks_uri]
+  yield ['par', server.pushed_authorization_request_endpoint]
+  yield ['userinfo', server.userinfo_endpoint]
 }
 
 function storeOf(config: ResolvedOptions) {
