@@ -7,6 +7,17 @@ export {
 } from './convert.js'
 export { configFromEnv, SERVER_ENV_VARIABLES, type ServerConfig } from './env-config.js'
 export {
+  DEFAULT_METRICS_PORT,
+  type MetricsServerOptions,
+} from './metrics-server.js'
+export {
+  type MetricsHandlerOptions,
+  metricsHandler,
+  type PrometheusMetrics,
+  type PrometheusMetricsOptions,
+  prometheusMetrics,
+} from './prometheus-metrics.js'
+export {
   DEFAULT_KEY_PREFIX,
   type RedisCommands,
   RedisFlowStore,

@@ -3,10 +3,11 @@
  * shutdown. `bin.ts` is the command line around it; tests call `startServer` directly too.
  */
 import { createServer, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createProxy, type Env, invalidOption, ProxyError } from '@idp-proxy/core'
 import express from 'express'
 import { configFromEnv } from './env-config.js'
+import { listen } from './listen.js'
+import { type MetricsServerOptions, serveMetrics } from './metrics-server.js'
 import { proxyRouter } from './router.js'
 import {
   applyServerLimits,
@@ -29,11 +30,15 @@ export interface StartServerOptions {
   storeConnectTimeoutMs?: number
   /** Timeouts and connection limits (defaults in SERVER_LIMITS, see docs/operations.md). */
   limits?: Partial<ServerLimits>
+  /** Serve Prometheus metrics at `/metrics` (see docs/operations.md). Default: off. */
+  metrics?: MetricsServerOptions
 }
 
 export interface RunningServer {
   /** Where the server listens, e.g. `http://127.0.0.1:8080`. */
   url: string
+  /** Where `/metrics` is served on a port of its own, when it is. */
+  metricsUrl: string | undefined
   /**
    * Stops accepting connections, lets in-flight requests finish, closes the store. `reason` (e.g.
    * the signal) goes into the `server_stopping` log line.
@@ -51,9 +56,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const port = options.port ?? portOf(env)
   const host = options.host ?? (env.HOST?.trim() || '0.0.0.0')
   const limits = resolveServerLimits(options.limits)
+  const served = options.metrics && serveMetrics(options.metrics, host, limits)
   const config = await configFromEnv(env)
   const { logger } = config
-  const proxy = createProxy(config.options)
+  const proxy = createProxy({
+    ...config.options,
+    ...(served ? { metrics: served.metrics.sink } : {}),
+  })
+  if (
+    served?.onProxyPort &&
+    Object.values(proxy.urls).some((url) => new URL(url).pathname.endsWith('/metrics'))
+  ) {
+    throw invalidOption('metrics.onProxyPort', 'a proxy route already uses /metrics')
+  }
 
   try {
     const connectMs = options.storeConnectTimeoutMs ?? 10_000
@@ -84,6 +99,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     res.once('close', () => inFlight.delete(res))
     next()
   })
+  if (served?.onProxyPort) app.get('/metrics', served.onProxyPort)
   // The base URL's path may arrive as is or already stripped by a reverse proxy: serve both.
   const router = proxyRouter(proxy, { bodyTimeoutMs: limits.bodyTimeoutMs })
   const basePath = new URL(proxy.baseUrl).pathname
@@ -105,18 +121,22 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   const server = createServer(httpServerOptions(limits), app)
   applyServerLimits(server, limits)
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      server.off('error', reject)
-      resolve()
-    })
+  if (served) server.on('drop', () => served.metrics.connectionDropped())
+  let metricsUrl: string | undefined
+  try {
+    metricsUrl = await served?.listen()
+  } catch (error) {
+    await config.closeStore()
+    throw error
+  }
+  const url = await listen(server, port, host).catch(async (error: unknown) => {
+    await served?.close()
+    await config.closeStore()
+    throw error
   })
-  const address = server.address() as AddressInfo
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
-  const url = `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost === '[::]' ? '[::1]' : shownHost}:${address.port}`
   logger.log('info', 'server_listening', {
     url,
+    ...(served ? { metrics: metricsUrl ?? `${url}/metrics` } : {}),
     baseUrl: proxy.baseUrl,
     store: storeKind(env),
     pkce: config.options.pkce ?? true,
@@ -137,11 +157,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     timer.unref()
     await closed
     clearTimeout(timer)
+    await served?.close()
     await config.closeStore()
     logger.log('info', 'server_stopped', {})
   }
   return {
     url,
+    metricsUrl,
     close(reason) {
       closing ??= close(reason)
       return closing
