@@ -8,7 +8,6 @@ import { createStrictIdp, type LoopbackServer, type StrictIdp } from '@idp-proxy
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type RunningServer, type StartServerOptions, startServer } from '../src/index.js'
-import { testKeys } from './helpers/keys.js'
 import {
   authorizeAtProxy,
   CLIENT_ID,
@@ -18,6 +17,7 @@ import {
   pkceFlow,
   tokenAtProxy,
 } from './helpers/flow.js'
+import { testKeys } from './helpers/keys.js'
 import { parseSamples, type Samples, sample } from './helpers/prometheus.js'
 import { rawClient } from './helpers/raw-socket.js'
 import { freePort, type RedisProcess, startRedis } from './helpers/redis.js'
