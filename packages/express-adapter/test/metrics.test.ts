@@ -66,7 +66,13 @@ async function serve(
     throw error
   })
   return {
-    server: { ...server, close: async () => (await server.close(), await idpServer.close()) },
+    server: {
+      ...server,
+      async close() {
+        await server.close()
+        await idpServer.close()
+      },
+    },
     idp,
     idpServer,
   }
