@@ -59,6 +59,7 @@ export {
   type MetricsSink,
   type Outcome,
   oauthErrorLabel,
+  recordAdapterFailure,
 } from './metrics.js'
 export { DEFAULT_PATHS, type IdpOptions, type ProxyOptions, type RoutePaths } from './options.js'
 export { createProxy, type Proxy, type RouteName } from './proxy.js'

@@ -178,6 +178,14 @@ export function recordOutcome(sink: MetricsSink, route: RouteLabel, outcome: Out
   }
 }
 
+/**
+ * Counts a failure an adapter answered itself, before the proxy saw the request (a malformed
+ * Lambda event, a proxy that failed to start): route `unknown`, like a path no route serves.
+ */
+export function recordAdapterFailure(sink: MetricsSink, error: ProxyError): void {
+  recordOutcome(sink, 'unknown', { kind: 'failed', code: error.code, error: error.error })
+}
+
 /** Where a request to the IdP goes, from its URL and what the proxy knows of the IdP. */
 export interface IdpEndpoints {
   /** The issuer as configured: its discovery document lives below it. */

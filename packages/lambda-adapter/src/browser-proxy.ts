@@ -4,6 +4,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { createProxy, type Env, type Proxy as IdpProxy, optionsFromEnv } from '@idp-proxy/core'
+import type { LambdaProxyOptions } from './handler.js'
 import { lambdaStoreFromEnv, refusingClientSecret, refusingKeySource } from './lambda-env.js'
 import type { ClientInput } from './lazy.js'
 
@@ -11,7 +12,11 @@ export interface BrowserProxyClients {
   dynamoDb?: ClientInput<DynamoDBClient>
 }
 
-export function browserProxyFromEnv(env: Env, clients: BrowserProxyClients = {}): IdpProxy {
+export function browserProxyFromEnv(
+  env: Env,
+  clients: BrowserProxyClients = {},
+  extra: LambdaProxyOptions = {},
+): IdpProxy {
   const options = optionsFromEnv(env)
   const store = lambdaStoreFromEnv(env, options, clients.dynamoDb)
   return createProxy({
@@ -19,5 +24,6 @@ export function browserProxyFromEnv(env: Env, clients: BrowserProxyClients = {})
     ...(store ? { store } : {}),
     keys: options.keys ?? refusingKeySource,
     clientSecret: options.clientSecret ?? refusingClientSecret,
+    ...(extra.metrics ? { metrics: extra.metrics } : {}),
   })
 }

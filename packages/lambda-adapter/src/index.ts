@@ -14,9 +14,15 @@ export {
 } from './dynamodb-store.js'
 export { derToJose } from './ecdsa-der.js'
 export {
+  DEFAULT_EMF_NAMESPACE,
+  type EmfMetricsOptions,
+  emfMetrics,
+} from './emf-metrics.js'
+export {
   createHandler,
   type HandlerOptions,
   type LambdaHandler,
+  type LambdaProxyOptions,
   type ProxyFactory,
 } from './handler.js'
 export { KmsKeySource, type KmsKeySourceOptions } from './kms-key-source.js'

@@ -17,6 +17,7 @@ import {
   keyOptionsFromEnv,
   optionsFromEnv,
 } from '@idp-proxy/core'
+import type { LambdaProxyOptions } from './handler.js'
 import { KmsKeySource } from './kms-key-source.js'
 import {
   CLIENT_DEFAULTS,
@@ -33,7 +34,11 @@ export interface TokenProxyClients {
   kms?: ClientInput<KMSClient>
 }
 
-export function tokenProxyFromEnv(env: Env, clients: TokenProxyClients = {}): IdpProxy {
+export function tokenProxyFromEnv(
+  env: Env,
+  clients: TokenProxyClients = {},
+  extra: LambdaProxyOptions = {},
+): IdpProxy {
   const options = optionsFromEnv(env)
   const store = lambdaStoreFromEnv(env, options, clients.dynamoDb)
   const secretsManager = lazyClient(
@@ -46,6 +51,7 @@ export function tokenProxyFromEnv(env: Env, clients: TokenProxyClients = {}): Id
     ...(store ? { store } : {}),
     keys: keysFromLambdaEnv(env, options, { secretsManager, kms: clients.kms, ttlSeconds }),
     clientSecret: clientSecretFromLambdaEnv(env, options, { secretsManager, ttlSeconds }),
+    ...(extra.metrics ? { metrics: extra.metrics } : {}),
   })
 }
 
