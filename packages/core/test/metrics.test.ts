@@ -19,6 +19,7 @@ import {
   authorizeUrl,
   BASE_URL,
   CLIENT_SECRET,
+  COGNITO_STATE,
   captureLogger,
   cognitoTokenFields,
   createProxy,
@@ -182,6 +183,19 @@ test('each failure class is counted once, by route, code and OAuth error', async
   assert.equal(ctx.metrics.observations.at(-1)?.labels, { endpoint: 'token', outcome: 'error' })
 
   assert.is(names(ctx.metrics).filter((n) => n === 'signins_completed').length, 0)
+
+  // Label values come from fixed sets: no state, code, secret or IdP string becomes one.
+  const recorded = JSON.stringify([ctx.metrics.counts, ctx.metrics.observations])
+  for (const secret of [
+    CLIENT_SECRET,
+    COGNITO_STATE,
+    code,
+    revoked,
+    down,
+    'made_up_error_string',
+  ]) {
+    assert.not.ok(recorded.includes(secret), secret)
+  }
 })
 
 test('the flow store down: 503, counted on the route it hit', async () => {
