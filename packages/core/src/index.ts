@@ -51,7 +51,6 @@ export {
   classifyOutcome,
   type HistogramName,
   IDP_ERROR_CODE,
-  type IdpEndpoint,
   METRICS,
   type MetricDefinition,
   type MetricLabels,
@@ -61,6 +60,7 @@ export {
   oauthErrorLabel,
   recordAdapterFailure,
 } from './metrics.js'
+export type { IdpEndpoint } from './metrics-instrument.js'
 export { DEFAULT_PATHS, type IdpOptions, type ProxyOptions, type RoutePaths } from './options.js'
 export { createProxy, type Proxy, type RouteName } from './proxy.js'
 export { oauthError as errorResponse } from './responses.js'

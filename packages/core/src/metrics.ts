@@ -56,9 +56,6 @@ export type HistogramName = {
   [N in MetricName]: (typeof METRICS)[N]['kind'] extends 'histogram' ? N : never
 }[MetricName]
 
-/** The IdP endpoints latency is reported for; anything else the proxy fetches is `other`. */
-export type IdpEndpoint = 'discovery' | 'token' | 'jwks' | 'par' | 'userinfo' | 'other'
-
 /**
  * The route name as a label: a route the proxy serves, or `unknown` for any other path. Passed
  * in by proxy.ts, which owns the route table.
@@ -169,6 +166,16 @@ export function guardedSink(sink: MetricsSink, onError: (cause: unknown) => void
   }
 }
 
+/** Classifies one request's outcome and counts it. */
+export async function recordRequest(
+  sink: MetricsSink,
+  route: RouteLabel,
+  response: Response,
+  failure: ProxyError | undefined,
+): Promise<void> {
+  recordOutcome(sink, route, await classifyOutcome(route, response, failure))
+}
+
 /** Counts one request's outcome. */
 export function recordOutcome(sink: MetricsSink, route: RouteLabel, outcome: Outcome): void {
   if (outcome.kind === 'started') sink.count('signins_started', {})
@@ -184,67 +191,4 @@ export function recordOutcome(sink: MetricsSink, route: RouteLabel, outcome: Out
  */
 export function recordAdapterFailure(sink: MetricsSink, error: ProxyError): void {
   recordOutcome(sink, 'unknown', { kind: 'failed', code: error.code, error: error.error })
-}
-
-/** Where a request to the IdP goes, from its URL and what the proxy knows of the IdP. */
-export interface IdpEndpoints {
-  /** The issuer as configured: its discovery document lives below it. */
-  issuer: URL
-  /** Known endpoint URLs (from options and discovery); later entries do not override earlier. */
-  endpoints: () => Iterable<readonly [IdpEndpoint, string | undefined]>
-}
-
-export function idpEndpointOf(url: string, idp: IdpEndpoints): IdpEndpoint {
-  let target: URL
-  try {
-    target = new URL(url)
-  } catch {
-    return 'other'
-  }
-  const bare = `${target.origin}${target.pathname}`
-  for (const [name, endpoint] of idp.endpoints()) {
-    if (endpoint && bare === stripQuery(endpoint)) return name
-  }
-  if (
-    target.origin === idp.issuer.origin &&
-    /\/\.well-known\/(openid-configuration|oauth-authorization-server)(\/|$)/.test(target.pathname)
-  ) {
-    return 'discovery'
-  }
-  return 'other'
-}
-
-function stripQuery(url: string): string {
-  try {
-    const parsed = new URL(url)
-    return `${parsed.origin}${parsed.pathname}`
-  } catch {
-    return url
-  }
-}
-
-/**
- * `fetch` that reports how long each IdP request took until its response headers arrived,
- * labelled by endpoint and by outcome (`2xx`…`5xx`, or `error` for a network failure or a
- * timeout). Wraps the injected fetch once, so every route's IdP calls are measured alike.
- */
-export function timedFetch(
-  fetchImpl: typeof fetch,
-  sink: MetricsSink,
-  now: () => number,
-  endpointOf: (url: string) => IdpEndpoint,
-): typeof fetch {
-  return async (input, init) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
-    const endpoint = endpointOf(url)
-    const started = now()
-    let outcome = 'error'
-    try {
-      const response = await fetchImpl(input, init)
-      outcome = `${Math.floor(response.status / 100)}xx`
-      return response
-    } finally {
-      sink.observe('idp_request_duration', now() - started, { endpoint, outcome })
-    }
-  }
 }

@@ -7,14 +7,8 @@ import { isProxyError, ProxyError } from './errors.js'
 import { type IdpMetadata, idpMetadataSource } from './idp-metadata.js'
 import type { LogFields, Logger } from './logger.js'
 import { jsonLogger } from './logger.js'
-import {
-  classifyOutcome,
-  guardedSink,
-  type IdpEndpoint,
-  idpEndpointOf,
-  recordOutcome,
-  timedFetch,
-} from './metrics.js'
+import { recordRequest } from './metrics.js'
+import { instrument } from './metrics-instrument.js'
 import {
   type ProxyOptions,
   type ResolvedOptions,
@@ -60,28 +54,9 @@ const METHODS: Record<RouteName, string> = {
 export function createProxy(options: ProxyOptions): Proxy {
   const resolved = resolveOptions(options)
   const logger: Logger = resolved.logger ?? jsonLogger()
-  const metrics =
-    resolved.metrics &&
-    guardedSink(resolved.metrics, (cause) =>
-      logger.log('error', 'metrics_failed', { cause: (cause as Error)?.name }),
-    )
-  // With metrics, the injected fetch is wrapped once: every IdP call is timed by endpoint.
-  let known: IdpMetadata | undefined
-  const config: ResolvedOptions = metrics
-    ? {
-        ...resolved,
-        fetch: timedFetch(resolved.fetch, metrics, resolved.now, (url) =>
-          idpEndpointOf(url, { issuer: resolved.idp.issuer, endpoints: () => endpoints(known) }),
-        ),
-      }
-    : resolved
-  const source = idpMetadataSource(config)
-  const metadata = metrics
-    ? async () => {
-        known = await source()
-        return known
-      }
-    : source
+  // With a metrics sink, the injected fetch is timed and the IdP's endpoints are watched.
+  const { config, metrics, watch } = instrument(resolved, logger)
+  const metadata = watch(idpMetadataSource(config))
   const base = `${config.baseUrl.origin}${config.baseUrl.pathname.replace(/\/+$/, '')}`
   const urls = Object.fromEntries(
     Object.entries(config.paths).map(([name, path]) => [name, base + path]),
@@ -132,10 +107,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       response = route && BROWSER_ROUTES.has(route) ? errorPage(error) : oauthError(error)
     }
     response.headers.set('x-request-id', requestId)
-    if (metrics) {
-      const label = route ?? 'unknown'
-      recordOutcome(metrics, label, await classifyOutcome(label, response, failure))
-    }
+    if (metrics) await recordRequest(metrics, route ?? 'unknown', response, failure)
     const level = response.status >= 500 ? 'warn' : 'info'
     logger.log(level, 'request', { ...fields, status: response.status, ms: config.now() - started })
     return response
@@ -152,18 +124,6 @@ export function createProxy(options: ProxyOptions): Proxy {
     callbackUrl: config.callbackUrl,
     urls,
   }
-}
-
-/** The IdP's endpoints as far as known yet (explicit options first, then discovery). */
-function* endpoints(
-  known: IdpMetadata | undefined,
-): Iterable<readonly [IdpEndpoint, string | undefined]> {
-  if (!known) return
-  const { server } = known
-  yield ['token', known.tokenEndpoint]
-  yield ['jwks', server.jwks_uri]
-  yield ['par', server.pushed_authorization_request_endpoint]
-  yield ['userinfo', server.userinfo_endpoint]
 }
 
 function storeOf(config: ResolvedOptions) {

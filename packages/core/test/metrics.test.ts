@@ -14,7 +14,7 @@ import {
   type MetricsSink,
   staticKeySource,
 } from '../src/index.js'
-import { idpEndpointOf } from '../src/metrics.js'
+import { idpEndpointOf } from '../src/metrics-instrument.js'
 import {
   authorizeUrl,
   BASE_URL,
