@@ -14,7 +14,8 @@ import {
   type MetricsSink,
   staticKeySource,
 } from '../src/index.js'
-import { idpEndpointOf } from '../src/metrics-instrument.js'
+import { idpEndpointOf, instrument } from '../src/metrics-instrument.js'
+import { resolveOptions } from '../src/options.js'
 import {
   authorizeUrl,
   BASE_URL,
@@ -239,6 +240,21 @@ test('a sink that throws loses its measurement, not the request, and is logged o
     logger.events.filter((e) => e.event === 'metrics_failed'),
     [{ event: 'metrics_failed', cause: 'TypeError' }],
   )
+})
+
+test('without a sink nothing is wrapped: the options (and the injected fetch) stay as they are', async () => {
+  const jwk = await privateJwk('ES256')
+  const resolved = resolveOptions(proxyOptions(jwk))
+  const instrumented = instrument(resolved, captureLogger())
+  assert.is(instrumented.config, resolved)
+  assert.is(instrumented.metrics, undefined)
+  const source = async () => {
+    throw new Error('not called')
+  }
+  assert.is(instrumented.watch(source), source)
+  // With a sink, fetch is the timed wrapper.
+  const withSink = resolveOptions(proxyOptions(jwk, { metrics: recordingSink() }))
+  assert.is.not(instrument(withSink, captureLogger()).config.fetch, withSink.fetch)
 })
 
 test('metrics: an object without count/observe is refused at creation', async () => {

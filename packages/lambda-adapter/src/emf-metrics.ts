@@ -41,7 +41,12 @@ const MAX_EXTRA_DIMENSIONS = 5
 /** A MetricsSink that writes Embedded Metric Format lines. */
 export function emfMetrics(options: EmfMetricsOptions = {}): MetricsSink {
   const namespace = options.namespace ?? DEFAULT_EMF_NAMESPACE
-  if (typeof namespace !== 'string' || !/^[\w.\-/#:]{1,255}$/.test(namespace)) {
+  // CloudWatch's rule: these characters, at most 255, and AWS/ is reserved for AWS's own.
+  if (
+    typeof namespace !== 'string' ||
+    !/^[\w.\-/#: ]{1,255}$/.test(namespace) ||
+    namespace.startsWith('AWS/')
+  ) {
     throw invalidOption('metrics.namespace', 'must be a CloudWatch namespace (1-255 characters)')
   }
   const extra = resolveDimensions(options.dimensions)

@@ -334,6 +334,7 @@ test('by default each line goes to process.stdout as it is (no console prefix)',
 test('bad EMF options are refused, naming the option', () => {
   for (const [options, option] of [
     [{ namespace: '' }, 'metrics.namespace'],
+    [{ namespace: 'AWS/Lambda' }, 'metrics.namespace'],
     [{ dimensions: { Route: 'x' } }, 'metrics.dimensions.Route'],
     [{ dimensions: { Stage: '' } }, 'metrics.dimensions.Stage'],
   ] as const) {
