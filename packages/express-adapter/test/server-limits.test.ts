@@ -123,6 +123,24 @@ test('keep-alive: the response announces keepAliveTimeoutMs', async () => {
   }
 })
 
+test('no limits given: the defaults are in force (announced keep-alive timeout and request cap)', async () => {
+  const server = await serve({})
+  try {
+    const client = await rawClient(server.url)
+    client.socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
+    const text = await client.waitFor(HEALTHY)
+    const { keepAliveTimeoutMs, maxRequestsPerSocket } = DEFAULT_SERVER_LIMITS
+    const announced = new RegExp(
+      `^keep-alive: timeout=${keepAliveTimeoutMs / 1000}, max=${maxRequestsPerSocket}\r$`,
+      'im',
+    )
+    assert.match(text, announced)
+    client.socket.destroy()
+  } finally {
+    await server.close()
+  }
+})
+
 test('maxRequestsPerSocket: the last allowed response closes the connection', async () => {
   const server = await serve({ maxRequestsPerSocket: 2 })
   try {
