@@ -62,6 +62,21 @@ export {
   silentLogger,
 } from './logger.js'
 export {
+  type CounterName,
+  classifyOutcome,
+  type HistogramName,
+  IDP_ERROR_CODE,
+  METRICS,
+  type MetricDefinition,
+  type MetricLabels,
+  type MetricName,
+  type MetricsSink,
+  type Outcome,
+  oauthErrorLabel,
+  recordAdapterFailure,
+} from './metrics.js'
+export type { IdpEndpoint } from './metrics-instrument.js'
+export {
   DEFAULT_PATHS,
   type IdpOptions,
   MIN_CLIENT_SECRET_LENGTH,

@@ -11,6 +11,7 @@ import {
 } from './errors.js'
 import type { KeySource } from './keys/key-source.js'
 import type { Logger } from './logger.js'
+import type { MetricsSink } from './metrics.js'
 import { isLoopbackUrl, parseUrl, SettingProblem } from './settings/parsers.js'
 import type { FlowStore } from './stores/flow-store.js'
 
@@ -139,6 +140,11 @@ export interface ProxyOptions {
   allowInsecureHttp?: boolean
   fetch?: typeof fetch
   logger?: Logger
+  /**
+   * Receives sign-in counts, failures and the IdP's latency (Prometheus, CloudWatch EMF: see
+   * the adapters). Default none: nothing is measured.
+   */
+  metrics?: MetricsSink
   /** Clock in ms since the epoch. Default `Date.now`. */
   now?: () => number
 }
@@ -195,6 +201,7 @@ export interface ResolvedOptions {
   allowInsecureHttp: boolean
   fetch: typeof fetch
   logger: Logger | undefined
+  metrics: MetricsSink | undefined
   now: () => number
 }
 
@@ -289,6 +296,7 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
     allowInsecureHttp,
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     logger: options.logger,
+    metrics: resolveMetrics(options.metrics),
     now: options.now ?? (() => Date.now()),
   }
   if (problems.length > 0) throw invalidOptions(problems)
@@ -387,6 +395,15 @@ export function int(
     throw invalidOption(option, `must be a whole number from ${min} to ${max}`)
   }
   return value
+}
+
+function resolveMetrics(value: unknown): MetricsSink | undefined {
+  if (value === undefined) return undefined
+  const sink = value as Partial<MetricsSink> | null
+  if (typeof sink?.count !== 'function' || typeof sink.observe !== 'function') {
+    throw invalidOption('metrics', 'must be a MetricsSink ({ count(), observe() })')
+  }
+  return sink as MetricsSink
 }
 
 function resolvePaths(paths: Partial<RoutePaths> | undefined): RoutePaths {

@@ -8,6 +8,8 @@ import { idTokenVerifier } from './id-token.js'
 import { type IdpMetadata, idpMetadataSource } from './idp-metadata.js'
 import type { LogFields, Logger } from './logger.js'
 import { jsonLogger } from './logger.js'
+import { recordRequest } from './metrics.js'
+import { instrument } from './metrics-instrument.js'
 import {
   type ProxyOptions,
   type ResolvedOptions,
@@ -54,9 +56,11 @@ const METHODS: Record<RouteName, string> = {
 
 /** Validates `options` (throwing ProxyError ERR_INVALID_OPTION) and returns the proxy. */
 export function createProxy(options: ProxyOptions): Proxy {
-  const config = resolveOptions(options)
-  const logger: Logger = config.logger ?? jsonLogger()
-  const metadata = idpMetadataSource(config)
+  const resolved = resolveOptions(options)
+  const logger: Logger = resolved.logger ?? jsonLogger()
+  // With a metrics sink, the injected fetch is timed and the IdP's endpoints are watched.
+  const { config, metrics, watch } = instrument(resolved, logger)
+  const metadata = watch(idpMetadataSource(config))
   const verifyIdToken = idTokenVerifier(config)
   const base = `${config.baseUrl.origin}${config.baseUrl.pathname.replace(/\/+$/, '')}`
   const urls = Object.fromEntries(
@@ -84,6 +88,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     const route = routeOf(request, config)
     const fields: LogFields = { requestId, method: request.method, route: route ?? 'unknown' }
     let response: Response
+    let failure: ProxyError | undefined
     try {
       if (!route) throw new ProxyError('ERR_NOT_FOUND', 'no such route')
       const head = request.method === 'HEAD' && HEAD_ROUTES.has(route)
@@ -95,6 +100,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       response = await dispatch(route, request)
     } catch (thrown) {
       const error = asProxyError(thrown)
+      failure = error
       fields.code = error.code
       if (error.status >= 500) {
         logger.log('error', 'request_failed', {
@@ -110,6 +116,7 @@ export function createProxy(options: ProxyOptions): Proxy {
         route && BROWSER_ROUTES.has(route) ? errorPage(error, requestId) : oauthError(error)
     }
     response.headers.set('x-request-id', requestId)
+    if (metrics) await recordRequest(metrics, route ?? 'unknown', response, failure)
     const level = response.status >= 500 ? 'warn' : 'info'
     logger.log(level, 'request', { ...fields, status: response.status, ms: config.now() - started })
     return response

@@ -18,6 +18,11 @@ export interface ConvertOptions {
   base: string
   /** Largest body accepted, in bytes. */
   maxBodyBytes: number
+  /**
+   * Longest wait for the rest of the body once the request reaches the proxy, in ms: past it the
+   * body errors with a 408 ProxyError (rendered by core). Default: no deadline.
+   */
+  bodyTimeoutMs?: number
 }
 
 // Connection-level headers describe the hop to this server, not the request itself.
@@ -71,7 +76,7 @@ export function toWebRequest(req: NodeRequest, path: string, options: ConvertOpt
   return new Request(url, {
     method,
     headers,
-    body: limitedBody(req, options.maxBodyBytes),
+    body: limitedBody(req, options.maxBodyBytes, options.bodyTimeoutMs),
     duplex: 'half',
   } as RequestInit)
 }
@@ -104,13 +109,19 @@ export function reencodeBody(body: unknown, contentType: string): Uint8Array<Arr
 }
 
 /**
- * The request stream as a Web stream that errors with a 413 ProxyError past `maxBytes` (core
- * renders it as an OAuth JSON error). Cancelling it (core stops reading) never destroys the
- * socket, so the error response can still be sent.
+ * The request stream as a Web stream that errors with a 413 ProxyError past `maxBytes`, or a 408
+ * one when the body is not complete `timeoutMs` after the request reached the proxy (core renders
+ * both as OAuth JSON errors). Cancelling it (core stops reading) never destroys the socket, so
+ * the error response can still be sent.
  */
-function limitedBody(req: IncomingMessage, maxBytes: number): ReadableStream<Uint8Array> {
+function limitedBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  timeoutMs: number | undefined,
+): ReadableStream<Uint8Array> {
   let size = 0
   let controller: ReadableStreamDefaultController<Uint8Array>
+  let deadline: ReturnType<typeof setTimeout> | undefined
   const onData = (chunk: Buffer) => {
     size += chunk.byteLength
     if (size > maxBytes) {
@@ -121,9 +132,16 @@ function limitedBody(req: IncomingMessage, maxBytes: number): ReadableStream<Uin
     controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
     if ((controller.desiredSize ?? 0) <= 0) req.pause()
   }
-  const onEnd = () => controller.close()
-  const onError = (error: Error) => controller.error(error)
+  const onEnd = () => {
+    clearTimeout(deadline)
+    controller.close()
+  }
+  const onError = (error: Error) => {
+    clearTimeout(deadline)
+    controller.error(error)
+  }
   const detach = () => {
+    clearTimeout(deadline)
     req.removeListener('data', onData)
     req.removeListener('end', onEnd)
     req.removeListener('error', onError)
@@ -138,6 +156,15 @@ function limitedBody(req: IncomingMessage, maxBytes: number): ReadableStream<Uin
         req.once('end', onEnd)
         req.once('error', onError)
         req.pause()
+        if (timeoutMs !== undefined && !req.complete) {
+          // A slow client (a trickled body) gets its answer instead of holding the socket.
+          deadline = setTimeout(() => {
+            detach()
+            controller.error(bodyTimedOut(timeoutMs))
+          }, timeoutMs)
+          // A body nobody reads (the route answered first) leaves no timer behind.
+          req.once('close', () => clearTimeout(deadline))
+        }
       },
       pull() {
         req.resume()
@@ -148,6 +175,12 @@ function limitedBody(req: IncomingMessage, maxBytes: number): ReadableStream<Uin
     },
     { highWaterMark: 1 },
   )
+}
+
+export function bodyTimedOut(timeoutMs: number): ProxyError {
+  return new ProxyError('ERR_INVALID_REQUEST', `the body did not arrive within ${timeoutMs} ms`, {
+    status: 408,
+  })
 }
 
 export function bodyTooLarge(maxBytes: number): ProxyError {

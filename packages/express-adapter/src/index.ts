@@ -7,6 +7,17 @@ export {
 } from './convert.js'
 export { configFromEnv, SERVER_ENV_VARIABLES, type ServerConfig } from './env-config.js'
 export {
+  DEFAULT_METRICS_PORT,
+  type MetricsServerOptions,
+} from './metrics-server.js'
+export {
+  type MetricsHandlerOptions,
+  metricsHandler,
+  type PrometheusMetrics,
+  type PrometheusMetricsOptions,
+  prometheusMetrics,
+} from './prometheus-metrics.js'
+export {
   DEFAULT_KEY_PREFIX,
   type RedisCommands,
   RedisFlowStore,
@@ -19,3 +30,9 @@ export {
   proxyRouter,
 } from './router.js'
 export { type RunningServer, type StartServerOptions, startServer } from './server.js'
+export {
+  DEFAULT_SERVER_LIMITS,
+  resolveServerLimits,
+  SERVER_LIMITS,
+  type ServerLimits,
+} from './server-limits.js'

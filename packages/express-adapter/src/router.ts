@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http'
 import { errorResponse, type Proxy as IdpProxy, invalidOption, isProxyError } from '@idp-proxy/core'
 import express from 'express'
-import { type NodeRequest, sendWebResponse, toWebRequest } from './convert.js'
+import { type ConvertOptions, type NodeRequest, sendWebResponse, toWebRequest } from './convert.js'
 
 export interface ProxyRouterOptions {
   /**
@@ -13,6 +13,12 @@ export interface ProxyRouterOptions {
    * body gets 413 with an OAuth JSON error. Default 16 384, core's own default `maxBodyBytes`.
    */
   maxBodyBytes?: number
+  /**
+   * Longest wait for the rest of a body once the request reaches the proxy, in ms; past it the answer is
+   * 408 with an OAuth JSON error and the connection is closed. Default: none (the standalone
+   * server sets one; an app sets its server's `requestTimeout`).
+   */
+  bodyTimeoutMs?: number
 }
 
 /** Express-compatible middleware; the same function works on Express 4 and 5. */
@@ -42,6 +48,10 @@ export function proxyHandler(proxy: IdpProxy, options: ProxyRouterOptions = {}):
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
     throw invalidOption('maxBodyBytes', 'must be a positive whole number')
   }
+  const { bodyTimeoutMs } = options
+  if (bodyTimeoutMs !== undefined && (!Number.isInteger(bodyTimeoutMs) || bodyTimeoutMs < 1)) {
+    throw invalidOption('bodyTimeoutMs', 'must be a positive whole number')
+  }
   const routes = new Set(Object.values(proxy.urls).map((url) => trimSlash(new URL(url).pathname)))
 
   return (req, res, next) => {
@@ -58,7 +68,11 @@ export function proxyHandler(proxy: IdpProxy, options: ProxyRouterOptions = {}):
       next()
       return
     }
-    serve(proxy, req, res, relative, { base, maxBodyBytes }).catch(next)
+    serve(proxy, req, res, relative, {
+      base,
+      maxBodyBytes,
+      ...(bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs }),
+    }).catch(next)
   }
 }
 
@@ -67,7 +81,7 @@ async function serve(
   req: NodeRequest,
   res: ServerResponse,
   relative: string,
-  options: { base: string; maxBodyBytes: number },
+  options: ConvertOptions,
 ): Promise<void> {
   let request: Request
   try {

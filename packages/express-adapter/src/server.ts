@@ -3,11 +3,19 @@
  * shutdown. `bin.ts` is the command line around it; tests call `startServer` directly too.
  */
 import { createServer, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { createProxyFrom, type Env, ProxyError } from '@idp-proxy/core'
+import { createProxyFrom, type Env, invalidOption, ProxyError } from '@idp-proxy/core'
 import express from 'express'
 import { configFromEnv } from './env-config.js'
+import { listen } from './listen.js'
+import { type MetricsServerOptions, serveMetrics } from './metrics-server.js'
 import { proxyRouter } from './router.js'
+import {
+  applyServerLimits,
+  httpServerOptions,
+  requestCounter,
+  resolveServerLimits,
+  type ServerLimits,
+} from './server-limits.js'
 
 export interface StartServerOptions {
   /** The environment to read (usually `process.env`). */
@@ -20,11 +28,17 @@ export interface StartServerOptions {
   shutdownTimeoutMs?: number
   /** Longest wait for the first Redis connection at start-up, in ms. Default 10 000. */
   storeConnectTimeoutMs?: number
+  /** Timeouts and connection limits (defaults in SERVER_LIMITS, see docs/operations.md). */
+  limits?: Partial<ServerLimits>
+  /** Serve Prometheus metrics at `/metrics` (see docs/operations.md). Default: off. */
+  metrics?: MetricsServerOptions
 }
 
 export interface RunningServer {
   /** Where the server listens, e.g. `http://127.0.0.1:8080`. */
   url: string
+  /** Where `/metrics` is served on a port of its own, when it is. */
+  metricsUrl: string | undefined
   /**
    * Stops accepting connections, lets in-flight requests finish, closes the store. `reason` (e.g.
    * the signal) goes into the `server_stopping` log line.
@@ -39,13 +53,25 @@ export interface RunningServer {
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { env } = options
+  const limits = resolveServerLimits(options.limits)
   const config = await configFromEnv(env)
   const port = options.port ?? config.listen.port
   const host = options.host ?? config.listen.host
   const { logger } = config
   let proxy: ReturnType<typeof createProxyFrom>
+  let served: ReturnType<typeof serveMetrics> | undefined
   try {
-    proxy = createProxyFrom(config.reading, config.options)
+    served = options.metrics && serveMetrics(options.metrics, host, limits)
+    proxy = createProxyFrom(config.reading, {
+      ...config.options,
+      ...(served ? { metrics: served.metrics.sink } : {}),
+    })
+    if (
+      served?.onProxyPort &&
+      Object.values(proxy.urls).some((url) => new URL(url).pathname.endsWith('/metrics'))
+    ) {
+      throw invalidOption('metrics.onProxyPort', 'a proxy route already uses /metrics')
+    }
   } catch (error) {
     await config.closeStore()
     throw error
@@ -70,17 +96,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   let stopping = false
   const inFlight = new Set<ServerResponse>()
+  const isLastOnSocket = requestCounter(limits)
   const app = express()
   app.disable('x-powered-by')
-  app.use((_req, res, next) => {
-    // During shutdown no connection is kept for another request.
-    if (stopping) res.setHeader('connection', 'close')
+  app.use((req, res, next) => {
+    // During shutdown, and after its last allowed request, no connection is kept for another.
+    if (isLastOnSocket(req) || stopping) res.setHeader('connection', 'close')
     inFlight.add(res)
     res.once('close', () => inFlight.delete(res))
     next()
   })
+  if (served?.onProxyPort) app.get('/metrics', served.onProxyPort)
   // The base URL's path may arrive as is or already stripped by a reverse proxy: serve both.
-  const router = proxyRouter(proxy)
+  const router = proxyRouter(proxy, { bodyTimeoutMs: limits.bodyTimeoutMs })
   const basePath = new URL(proxy.baseUrl).pathname
   if (basePath !== '/') app.use(basePath, router)
   app.use(router)
@@ -98,19 +126,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     },
   )
 
-  const server = createServer(app)
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      server.off('error', reject)
-      resolve()
-    })
+  const server = createServer(httpServerOptions(limits), app)
+  applyServerLimits(server, limits)
+  if (served) server.on('drop', () => served.metrics.connectionDropped())
+  let metricsUrl: string | undefined
+  try {
+    metricsUrl = await served?.listen()
+  } catch (error) {
+    await config.closeStore()
+    throw error
+  }
+  const url = await listen(server, port, host).catch(async (error: unknown) => {
+    await served?.close()
+    await config.closeStore()
+    throw error
   })
-  const address = server.address() as AddressInfo
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
-  const url = `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost === '[::]' ? '[::1]' : shownHost}:${address.port}`
   logger.log('info', 'server_listening', {
     url,
+    ...(served ? { metrics: metricsUrl ?? `${url}/metrics` } : {}),
     baseUrl: proxy.baseUrl,
     store: storeKind(env),
     pkce: config.options.pkce ?? true,
@@ -131,11 +164,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     timer.unref()
     await closed
     clearTimeout(timer)
+    await served?.close()
     await config.closeStore()
     logger.log('info', 'server_stopped', {})
   }
   return {
     url,
+    metricsUrl,
     close(reason) {
       closing ??= close(reason)
       return closing

@@ -11,6 +11,7 @@ import {
   proxyOptionsFrom,
   readSettings,
 } from '@idp-proxy/core'
+import type { LambdaProxyOptions } from './handler.js'
 import { LAMBDA_FUNCTIONS, lambdaStoreFrom } from './lambda-env.js'
 import type { ClientInput } from './lazy.js'
 
@@ -24,7 +25,11 @@ export interface BrowserProxyClients {
  * The proxy of the authorize or callback function from its environment. Throws one ProxyError
  * ERR_INVALID_OPTION naming every variable at fault.
  */
-export function browserProxyFromEnv(env: Env, clients: BrowserProxyClients = {}): IdpProxy {
+export function browserProxyFromEnv(
+  env: Env,
+  clients: BrowserProxyClients = {},
+  extra: LambdaProxyOptions = {},
+): IdpProxy {
   const { runtime, routes } = LAMBDA_FUNCTIONS[clients.fn ?? 'authorize']
   const reading = readSettings(env, runtime)
   const options = proxyOptionsFrom(reading)
@@ -39,5 +44,6 @@ export function browserProxyFromEnv(env: Env, clients: BrowserProxyClients = {})
     ...options,
     ...(store ? { store } : {}),
     ...(routes ? { routes } : {}),
+    ...(extra.metrics ? { metrics: extra.metrics } : {}),
   })
 }

@@ -9,7 +9,9 @@ import {
   isProxyError,
   jsonLogger,
   type Logger,
+  type MetricsSink,
   ProxyError,
+  recordAdapterFailure,
 } from '@idp-proxy/core'
 import { type HttpResultV2, toRequest, toResult } from './convert.js'
 
@@ -17,9 +19,21 @@ export type LambdaHandler = (event: unknown, context?: unknown) => Promise<HttpR
 
 export type ProxyFactory = () => IdpProxy | Promise<IdpProxy>
 
+/** What the entry points' proxy builders take besides the environment and the AWS clients. */
+export interface LambdaProxyOptions {
+  /** Sign-in counts, failures and IdP latency, e.g. `emfMetrics()`. Default: none. */
+  metrics?: MetricsSink
+}
+
 export interface HandlerOptions {
   /** Where an initialisation failure is logged. Default: JSON lines on stdout (CloudWatch). */
   logger?: Logger
+  /**
+   * Counts what the handler answers itself (a malformed event, a proxy that failed to start) as
+   * failures of route `unknown`. Give it the sink the proxy has (e.g. `emfMetrics()`), so one
+   * stream holds every failure. Default: none.
+   */
+  metrics?: MetricsSink
 }
 
 /**
@@ -32,7 +46,12 @@ export function createHandler(
   options: HandlerOptions = {},
 ): LambdaHandler {
   const logger = options.logger ?? jsonLogger()
+  const { metrics } = options
   const proxy = build(proxyOrFactory, logger)
+  const answer = (error: ProxyError): Promise<HttpResultV2> => {
+    if (metrics) recordAdapterFailure(metrics, error)
+    return errorResult(error)
+  }
   // A failed init was logged once already; each request answers it (below), so mark it handled.
   proxy.catch(() => {})
 
@@ -41,7 +60,7 @@ export function createHandler(
     try {
       request = toRequest(event)
     } catch (error) {
-      return errorResult(
+      return answer(
         isProxyError(error) ? error : new ProxyError('ERR_INVALID_REQUEST', 'malformed event'),
       )
     }
@@ -49,14 +68,14 @@ export function createHandler(
     try {
       ready = await proxy
     } catch (error) {
-      return errorResult(initFailure(error))
+      return answer(initFailure(error))
     }
     try {
       return await toResult(await ready.handle(request))
     } catch (cause) {
       // proxy.handle never throws; this guards the conversion of its response.
       logger.log('error', 'lambda_response_failed', { cause: (cause as Error)?.name })
-      return errorResult(new ProxyError('ERR_INTERNAL', 'internal error'))
+      return answer(new ProxyError('ERR_INTERNAL', 'internal error'))
     }
   }
 }

@@ -15,9 +15,15 @@ export {
 } from './dynamodb-store.js'
 export { derToJose } from './ecdsa-der.js'
 export {
+  DEFAULT_EMF_NAMESPACE,
+  type EmfMetricsOptions,
+  emfMetrics,
+} from './emf-metrics.js'
+export {
   createHandler,
   type HandlerOptions,
   type LambdaHandler,
+  type LambdaProxyOptions,
   type ProxyFactory,
 } from './handler.js'
 export { FUNCTION_ACTIONS, type FunctionActions, LOG_ACTIONS } from './iam.js'

@@ -19,6 +19,7 @@ import {
   readSettings,
   type SettingsReading,
 } from '@idp-proxy/core'
+import type { LambdaProxyOptions } from './handler.js'
 import { KmsKeySource } from './kms-key-source.js'
 import { CLIENT_DEFAULTS, LAMBDA_FUNCTIONS, lambdaStoreFrom } from './lambda-env.js'
 import { type ClientInput, lazyClient } from './lazy.js'
@@ -31,7 +32,11 @@ export interface TokenProxyClients {
 }
 
 /** The token function's proxy from its environment; throws every problem at once. */
-export function tokenProxyFromEnv(env: Env, clients: TokenProxyClients = {}): IdpProxy {
+export function tokenProxyFromEnv(
+  env: Env,
+  clients: TokenProxyClients = {},
+  extra: LambdaProxyOptions = {},
+): IdpProxy {
   const { runtime, routes } = LAMBDA_FUNCTIONS.token
   const reading = readSettings(env, runtime)
   const options = proxyOptionsFrom(reading)
@@ -49,6 +54,7 @@ export function tokenProxyFromEnv(env: Env, clients: TokenProxyClients = {}): Id
     ...(keys ? { keys } : {}),
     ...(clientSecret ? { clientSecret } : {}),
     ...(routes ? { routes } : {}),
+    ...(extra.metrics ? { metrics: extra.metrics } : {}),
   })
 }
 
