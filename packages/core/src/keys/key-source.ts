@@ -2,6 +2,7 @@
  * Where the signing key for client assertions comes from. The proxy only needs to *sign*, so a
  * key that never leaves its vault (KMS) fits as well as a JWK held in memory.
  */
+import type { Decrypter } from '../fapi/jwe.js'
 
 /** JWS algorithms the proxy signs client assertions with. */
 export const SIGNING_ALGORITHMS = [
@@ -95,4 +96,9 @@ export interface KeySource {
   signer(): Promise<Signer>
   /** The public half of every key the IdP should accept: the active one and any next one. */
   publicJwks(): Promise<Jwks>
+  /**
+   * The keys that decrypt what the IdP encrypts to us (ID tokens, userinfo: FAPI 2.0 IdPs such
+   * as Singpass), each with `use: "enc"` in the JWKS route. Absent or empty: no encryption keys.
+   */
+  decrypters?(): Promise<readonly Decrypter[]>
 }
