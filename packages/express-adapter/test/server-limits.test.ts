@@ -5,6 +5,10 @@
  * the limits are refused. Deadlines are small (200 ms) so each test waits for the server's
  * close or answer; each trickle lasts ten times the deadline, so a server that did not enforce
  * it answers something else (and the assertion fails) rather than hanging the test.
+ *
+ * This file runs in its own process, without msw: msw 3 intercepts every socket of the process
+ * and holds a request's bytes until its headers are complete, so a trickling client would never
+ * reach the server as one. The strict IdP is served on loopback instead.
  */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -15,7 +19,7 @@ import {
   type ServerLimits,
   startServer,
 } from '../src/index.js'
-import { mockedIdp } from './helpers/app.js'
+import { loopbackIdp } from './helpers/app.js'
 import { CLIENT_ID, CLIENT_SECRET, COGNITO_REDIRECT } from './helpers/flow.js'
 import { rawClient, statuses } from './helpers/raw-socket.js'
 import { freePort } from './helpers/redis.js'
@@ -23,9 +27,9 @@ import { freePort } from './helpers/redis.js'
 const test = suite('standalone server: timeouts and connection limits')
 
 async function serve(limits: Partial<ServerLimits>): Promise<RunningServer> {
-  const { idp, privateJwk } = await mockedIdp()
+  const { idp, privateJwk, close: closeIdp } = await loopbackIdp()
   const port = await freePort()
-  return startServer({
+  const server = await startServer({
     env: {
       PROXY_BASE_URL: `http://127.0.0.1:${port}`,
       IDP_ISSUER: idp.issuer,
@@ -39,7 +43,17 @@ async function serve(limits: Partial<ServerLimits>): Promise<RunningServer> {
     port,
     host: '127.0.0.1',
     limits,
+  }).catch(async (error: unknown) => {
+    await closeIdp()
+    throw error
   })
+  return {
+    ...server,
+    close: async (reason) => {
+      await server.close(reason)
+      await closeIdp()
+    },
+  }
 }
 
 const SLOW = 'x'.repeat(40)
