@@ -1,10 +1,17 @@
 import { KMSClient } from '@aws-sdk/client-kms'
+import { SIGNING_ALGORITHMS } from '@idp-proxy/core'
 import { useMsw } from '@idp-proxy/testing'
 import { calculateJwkThumbprint, type JWK } from 'jose'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { derToJose } from '../src/ecdsa-der.js'
-import { KmsKeySource } from '../src/kms-key-source.js'
+import {
+  KMS_KEY_SPECS,
+  KMS_SIGNING_ALGORITHMS,
+  KmsKeySource,
+  type KmsKeySpec,
+  kmsKeySpecsFor,
+} from '../src/kms-key-source.js'
 import { AWS_TEST_CONFIG } from './helpers/aws.js'
 import { type KmsKey, type KmsMock, kmsKey, kmsMock } from './helpers/aws-mocks.js'
 import { signAndVerify } from './helpers/keys.js'
@@ -56,6 +63,38 @@ for (const [alg, key] of [
   })
 }
 
+test('every algorithm of the table signs with every KMS key spec that can sign it', async () => {
+  const keys = (Object.keys(KMS_KEY_SPECS) as KmsKeySpec[]).map((spec) =>
+    kmsKey(spec, `all-${spec.toLowerCase()}`),
+  )
+  mock.keys.push(...keys)
+  const seen = new Set<string>()
+  for (const alg of SIGNING_ALGORITHMS) {
+    const specs = kmsKeySpecsFor(alg)
+    assert.ok(specs.length > 0, `${alg} has a KMS key spec`)
+    for (const spec of specs) {
+      const source = new KmsKeySource({
+        keyId: `all-${spec.toLowerCase()}`,
+        client,
+        ...(spec.startsWith('RSA_') ? { alg } : {}),
+      })
+      const signer = await source.signer()
+      assert.is(signer.alg, alg, spec)
+      const jwks = await source.publicJwks()
+      for (let i = 0; i < (alg.startsWith('ES') ? 4 : 1); i++) {
+        const { protectedHeader } = await signAndVerify(signer, jwks)
+        assert.is(protectedHeader.alg, alg, spec)
+      }
+      seen.add(`${alg}/${spec}`)
+    }
+  }
+  // 6 RSA algorithms x 3 RSA specs, and one curve each for ES256/384/512 and EdDSA.
+  assert.is(seen.size, 6 * 3 + 4)
+  assert.ok(seen.has('EdDSA/ECC_NIST_EDWARDS25519'))
+  assert.ok(seen.has('ES512/ECC_NIST_P521'))
+  assert.is(KMS_SIGNING_ALGORITHMS.EdDSA, 'ED25519_SHA_512')
+})
+
 test('kid: the RFC 7638 thumbprint by default, KMS_KEY_KID when given', async () => {
   const source = new KmsKeySource({ keyId: 'ec-key', client })
   const [jwk] = (await source.publicJwks()).keys
@@ -72,6 +111,12 @@ test('a key that cannot sign, or an algorithm that does not fit the key, is ERR_
     new KmsKeySource({ keyId: ec.arn, client, alg: 'RS256' }),
     new KmsKeySource({ keyId: rsa.arn, client, alg: 'ES256' }),
   ]
+  const agreement = kmsKey('ECC_NIST_P256', 'agreement-key', 'KEY_AGREEMENT')
+  mock.keys.push(agreement)
+  cases.push(
+    new KmsKeySource({ keyId: agreement.arn, client }),
+    new KmsKeySource({ keyId: ec.arn, client, alg: 'EdDSA' }),
+  )
   for (const source of cases) {
     try {
       await source.signer()
