@@ -29,6 +29,7 @@ import {
   staticKeySource,
 } from '../src/index.js'
 import {
+  BASE_URL,
   cognitoTokenFields,
   createProxy,
   mockIdp,
@@ -189,6 +190,24 @@ test('encryption keys beside a signing key: published with use "enc", every one 
   // The signing key still signs, and never decrypts.
   assert.is((await source.signer()).kid, sig.kid)
   assert.not.ok(decrypters.some((d) => d.kid === sig.kid))
+})
+
+test('the JWKS route serves signing and encryption public keys, nothing private', async () => {
+  const sig = await signingJwk('EdDSA')
+  const enc = await encryptionJwk('ECDH-ES+A256KW', 'P-384')
+  const keys = staticKeySource({ keys: [sig, enc] })
+  const proxy = createProxy(proxyOptions(sig, { keys }))
+  const response = await proxy.handle(new Request(`${BASE_URL}/.well-known/jwks.json`))
+  assert.is(response.status, 200)
+  const body = (await response.json()) as { keys: Record<string, unknown>[] }
+  assert.equal(
+    body.keys.map((key) => [key.kid, key.use, key.alg, key.crv]),
+    [
+      [sig.kid, 'sig', 'EdDSA', 'Ed25519'],
+      [enc.kid, 'enc', 'ECDH-ES+A256KW', 'P-384'],
+    ],
+  )
+  for (const key of body.keys) assert.not.ok(hasPrivateMembers(key), String(key.kid))
 })
 
 test('a signing key alone has no decrypters; encryption keys alone do not make a key source', async () => {
