@@ -1,6 +1,6 @@
 import { KMSClient } from '@aws-sdk/client-kms'
-import { SIGNING_ALGORITHMS } from '@idp-proxy/core'
-import { useMsw } from '@idp-proxy/testing'
+import { createProxy, SIGNING_ALGORITHMS, type SigningAlgorithm } from '@idp-proxy/core'
+import { createStrictIdp, useMsw } from '@idp-proxy/testing'
 import { calculateJwkThumbprint, type JWK } from 'jose'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -93,6 +93,56 @@ test('every algorithm of the table signs with every KMS key spec that can sign i
   assert.ok(seen.has('EdDSA/ECC_NIST_EDWARDS25519'))
   assert.ok(seen.has('ES512/ECC_NIST_P521'))
   assert.is(KMS_SIGNING_ALGORITHMS.EdDSA, 'ED25519_SHA_512')
+})
+
+test('createProxy signs with KMS (ES512, EdDSA, PS512) and the strict IdP accepts each assertion', async () => {
+  const cases: [SigningAlgorithm, KmsKeySpec][] = [
+    ['ES512', 'ECC_NIST_P521'],
+    ['EdDSA', 'ECC_NIST_EDWARDS25519'],
+    ['PS512', 'RSA_3072'],
+  ]
+  const cognito = 'https://example.auth.us-east-1.amazoncognito.com/oauth2/idpresponse'
+  const secret = 'a-shared-secret-of-32-characters-at-least'
+  for (const [alg, spec] of cases) {
+    mock.keys.push(kmsKey(spec, `proxy-${spec.toLowerCase()}`))
+    const keys = new KmsKeySource({
+      keyId: `proxy-${spec.toLowerCase()}`,
+      client,
+      ...(spec.startsWith('RSA_') ? { alg } : {}),
+    })
+    const idp = createStrictIdp({
+      issuer: 'https://idp.example.com',
+      clientId: 'client-1',
+      jwks: async () => (await keys.publicJwks()) as never,
+      algorithms: [alg],
+    })
+    server.use(...idp.handlers)
+    const proxy = createProxy({
+      baseUrl: 'https://proxy.example.com',
+      clientId: 'client-1',
+      clientSecret: secret,
+      redirectUris: [cognito],
+      idp: { issuer: 'https://idp.example.com' },
+      pkce: false,
+      keys,
+    })
+    const { code } = idp.signIn(idp.authorizationUrl({ redirect_uri: cognito, state: 's' }))
+    const response = await proxy.handle(
+      new Request('https://proxy.example.com/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: cognito,
+          client_id: 'client-1',
+          client_secret: secret,
+        }),
+      }),
+    )
+    assert.is(response.status, 200, `${alg}: ${idp.refusals.join('; ')}`)
+    assert.is(idp.assertionHeaders.at(-1)?.alg, alg)
+  }
 })
 
 test('kid: the RFC 7638 thumbprint by default, KMS_KEY_KID when given', async () => {
