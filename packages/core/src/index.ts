@@ -29,11 +29,14 @@ export type { IdpMetadata } from './idp-metadata.js'
 export {
   curveOf,
   curveOfNamedCurve,
+  ENCRYPTION_CURVES,
+  type EncryptionCurve,
   isRsaAlgorithm,
   isSigningAlgorithm,
   type Jwks,
   type KeySource,
   type PublicJwk,
+  type PublishedJwk,
   SIGNING_ALGORITHMS,
   SIGNING_CURVE_NAMES,
   SIGNING_CURVES,
@@ -42,16 +45,22 @@ export {
   type SigningCurve,
 } from './keys/key-source.js'
 export {
+  type AnyKeySet,
+  encryptionKeysInOrder,
   hasPrivateMembers,
   type ParseKeysOptions,
+  type PrivateEncryptionJwk,
   type PrivateJwk,
   type PrivateKeySet,
+  parseAnyKeySet,
   parsePrivateKeySet,
+  toPublicEncryptionJwk,
   toPublicJwk,
   toPublicJwks,
 } from './keys/private-jwk.js'
-export { keySourceFromSet, staticKeySource } from './keys/static-key-source.js'
+export { importDecrypters, keySourceFromSet, staticKeySource } from './keys/static-key-source.js'
 export { importSigner } from './keys/webcrypto-signer.js'
+export { withDecrypters } from './keys/with-decrypters.js'
 export {
   type JsonLoggerOptions,
   jsonLogger,

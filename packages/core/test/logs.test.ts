@@ -2,6 +2,7 @@
  * Runs every kind of flow with a capturing logger and checks that no secret value (client
  * secret, codes, verifiers, assertions, private key members, tokens, states) reaches the log.
  */
+import { exportJWK, generateKeyPair } from 'jose'
 import { HttpResponse, http } from 'msw'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -23,9 +24,20 @@ import {
   tokenRequest,
 } from './support/fixtures.js'
 
+async function encryptionJwk(alg: string, kid: string) {
+  const { privateKey } = await generateKeyPair(alg, { extractable: true })
+  return { ...(await exportJWK(privateKey)), kid, alg, use: 'enc' }
+}
+
 test('no secret reaches the log, across successful and failing flows', async () => {
   const jwk = await privateJwk('RS256')
-  const keys = staticKeySource(jwk)
+  // Encryption keys (use "enc") sit in the same set; their private members must not leak either.
+  const encryption = [
+    await encryptionJwk('ECDH-ES+A256KW', 'enc-ec'),
+    await encryptionJwk('RSA-OAEP-256', 'enc-rsa'),
+  ]
+  const keys = staticKeySource({ keys: [jwk, ...encryption] })
+  assert.is((await keys.decrypters?.())?.length, 2)
   const logger = captureLogger()
   const proxy = createProxy(proxyOptions(jwk, { keys, logger }))
   const idp = mockIdp(keys)
@@ -33,8 +45,16 @@ test('no secret reaches the log, across successful and failing flows', async () 
   const secrets: string[] = [
     CLIENT_SECRET,
     COGNITO_STATE,
-    ...['d', 'p', 'q', 'dp', 'dq', 'qi'].map((m) => (jwk as Record<string, unknown>)[m] as string),
+    ...[jwk, ...encryption].flatMap((key) =>
+      ['d', 'p', 'q', 'dp', 'dq', 'qi'].map((m) => (key as Record<string, unknown>)[m] as string),
+    ),
   ]
+  // The JWKS route publishes the encryption keys' public halves only.
+  const published = await (
+    await proxy.handle(new Request(`${BASE_URL}/.well-known/jwks.json`))
+  ).text()
+  for (const secret of secrets.filter(Boolean)) assert.not.ok(published.includes(secret))
+  assert.ok(published.includes('"use":"enc"'))
   for (let i = 0; i < 3; i++) {
     const authorize = await proxy.handle(new Request(authorizeUrl()))
     const toIdp = new URL(authorize.headers.get('location') as string)

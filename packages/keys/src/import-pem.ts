@@ -1,19 +1,28 @@
 /**
- * Turns an existing PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC), optionally with its X.509
- * certificate, into the private JWK form. node:crypto parses every PEM flavour (jose only reads
+ * Turns an existing PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC; RSA, EC P-256/384/521 or
+ * Ed25519), optionally with its X.509 certificate, into the private JWK form: a signing key, or
+ * with `use: "enc"` an encryption key. node:crypto parses every PEM flavour (jose only reads
  * PKCS#8) and checks that the certificate belongs to the key.
  */
 import { createHash, createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto'
 import {
   curveOfNamedCurve,
+  ENCRYPTION_CURVES,
   isRsaAlgorithm,
+  type KeyManagementAlgorithm,
+  type PrivateEncryptionJwk,
   type PrivateJwk,
   ProxyError,
   SIGNING_CURVE_NAMES,
   type SigningAlgorithm,
 } from '@idp-proxy/core'
-import { checkAlgorithm } from './generate.js'
-import { type KeyMembers, toPrivateJwk } from './jwk-form.js'
+import {
+  checkAlgorithm,
+  checkEncryptionAlgorithm,
+  checkUse,
+  DEFAULT_ENCRYPTION_ALGORITHM,
+} from './generate.js'
+import { type KeyMembers, type KeyUse, toPrivateJwk } from './jwk-form.js'
 import { isLegacyEncrypted, type PemBlock, PRIVATE_KEY_LABELS, pemBlocks } from './pem.js'
 
 export interface ImportPemOptions {
@@ -21,8 +30,14 @@ export interface ImportPemOptions {
   certificate?: string
   /** Default: the RFC 7638 thumbprint of the public key. */
   kid?: string
-  /** For RSA keys: RS256 (default) or PS256...; EC keys sign with their curve's algorithm. */
+  /**
+   * Signing keys: for RSA keys RS256 (default) or PS256...; EC and Ed25519 keys sign with their
+   * curve's algorithm. Encryption keys: RSA-OAEP-256 for RSA, ECDH-ES+A256KW (default) or
+   * ECDH-ES/ECDH-ES+A128KW for EC.
+   */
   alg?: string
+  /** `sig` (default) or `enc` (a key the IdP encrypts ID tokens to). */
+  use?: KeyUse
 }
 
 /** What the certificate says, for the CLI to show (nothing secret). */
@@ -36,7 +51,7 @@ export interface CertificateInfo {
 }
 
 export interface ImportedKey {
-  jwk: PrivateJwk
+  jwk: PrivateJwk | PrivateEncryptionJwk
   certificate?: CertificateInfo
 }
 
@@ -48,9 +63,26 @@ export async function importPem(
   keyPem: string,
   options: ImportPemOptions = {},
 ): Promise<ImportedKey> {
+  const use = checkUse(options.use ?? 'sig')
   const blocks = pemBlocks(keyPem)
   const keyObject = privateKeyOf(blocks)
   const members = exportMembers(keyObject)
+  if (use === 'enc') {
+    if (
+      options.certificate !== undefined ||
+      blocks.some((block) => block.label === 'CERTIFICATE')
+    ) {
+      throw invalidKey('certificates go with signing keys; import an encryption key without one')
+    }
+    const alg = encryptionAlgorithmFor(keyObject, options.alg)
+    return {
+      jwk: await toPrivateJwk(members, {
+        use: 'enc',
+        alg,
+        ...(options.kid === undefined ? {} : { kid: options.kid }),
+      }),
+    }
+  }
   const alg = algorithmFor(keyObject, options.alg)
 
   const certBlocks = [
@@ -123,9 +155,10 @@ function exportMembers(keyObject: KeyObject): KeyMembers {
       'the key is an RSA-PSS-restricted key (id-RSASSA-PSS), which has no JWK form; use a plain RSA key (openssl genpkey -algorithm RSA): it signs PS256 too',
     )
   }
-  if (keyObject.asymmetricKeyType !== 'rsa' && keyObject.asymmetricKeyType !== 'ec') {
+  const type = keyObject.asymmetricKeyType
+  if (type !== 'rsa' && type !== 'ec' && type !== 'ed25519') {
     throw invalidKey(
-      `the key is of type ${keyObject.asymmetricKeyType ?? 'unknown'}; only RSA and EC keys can sign`,
+      `the key is of type ${type ?? 'unknown'}; only RSA, EC and Ed25519 keys can sign (RSA and EC keys decrypt)`,
     )
   }
   try {
@@ -145,7 +178,11 @@ function algorithmFor(keyObject: KeyObject, given: string | undefined): SigningA
     }
     return alg ?? 'RS256'
   }
-  const curve = keyObject.asymmetricKeyDetails?.namedCurve
+  // Ed25519 keys have no namedCurve; the table names the key type in its place.
+  const curve =
+    keyObject.asymmetricKeyType === 'ed25519'
+      ? 'ed25519'
+      : keyObject.asymmetricKeyDetails?.namedCurve
   const curveAlg: SigningAlgorithm | undefined = curveOfNamedCurve(curve)?.alg
   if (!curveAlg)
     throw invalidKey(
@@ -154,6 +191,31 @@ function algorithmFor(keyObject: KeyObject, given: string | undefined): SigningA
   if (alg && alg !== curveAlg)
     throw invalidKey(`the EC key is on ${curve}, which signs ${curveAlg}, not ${alg}`)
   return curveAlg
+}
+
+function encryptionAlgorithmFor(
+  keyObject: KeyObject,
+  given: string | undefined,
+): KeyManagementAlgorithm {
+  const alg = given === undefined ? undefined : checkEncryptionAlgorithm(given)
+  if (keyObject.asymmetricKeyType === 'rsa') {
+    if (alg && alg !== 'RSA-OAEP-256')
+      throw invalidKey(`the key is an RSA key; it decrypts RSA-OAEP-256, not ${alg}`)
+    return 'RSA-OAEP-256'
+  }
+  const curve = curveOfNamedCurve(keyObject.asymmetricKeyDetails?.namedCurve)?.crv
+  if (
+    keyObject.asymmetricKeyType !== 'ec' ||
+    !curve ||
+    !(ENCRYPTION_CURVES as readonly string[]).includes(curve)
+  ) {
+    throw invalidKey(
+      `an encryption key must be RSA or EC on ${ENCRYPTION_CURVES.join(', ')} (this one is ${keyObject.asymmetricKeyDetails?.namedCurve ?? keyObject.asymmetricKeyType ?? 'unknown'})`,
+    )
+  }
+  if (alg === 'RSA-OAEP-256')
+    throw invalidKey('the key is an EC key; it cannot decrypt RSA-OAEP-256')
+  return alg ?? DEFAULT_ENCRYPTION_ALGORITHM
 }
 
 /** The certificates, the one that matches the key first. Refuses a chain that lacks it. */

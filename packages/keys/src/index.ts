@@ -4,7 +4,12 @@ export { PRIVATE_FILE_MODE, PUBLIC_FILE_MODE } from './files.js'
 export {
   checkAlgorithm,
   checkBits,
+  checkCurve,
+  checkEncryptionAlgorithm,
+  checkUse,
   DEFAULT_ALGORITHM,
+  DEFAULT_ENCRYPTION_ALGORITHM,
+  DEFAULT_ENCRYPTION_CURVE,
   DEFAULT_RSA_BITS,
   type GenerateOptions,
   generateKey,
@@ -15,7 +20,7 @@ export {
   type ImportPemOptions,
   importPem,
 } from './import-pem.js'
-export { thumbprintKid } from './jwk-form.js'
+export { type KeyUse, thumbprintKid } from './jwk-form.js'
 export {
   type PrivateKeySetJson,
   publicJwk,

@@ -143,7 +143,7 @@ test('import: clear one-line errors for unusable input', async () => {
     ['genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'pss.pem'],
     dir,
   )
-  openssl(['genpkey', '-algorithm', 'ed25519', '-out', 'ed.pem'], dir)
+  openssl(['genpkey', '-algorithm', 'ed448', '-out', 'ed.pem'], dir)
   openssl(['ecparam', '-name', 'secp256k1', '-genkey', '-out', 'k1.pem'], dir)
   for (const file of ['encrypted.pem', 'pss.pem', 'ed.pem', 'k1.pem'])
     await chmod(join(dir, file), 0o600)
@@ -156,7 +156,7 @@ test('import: clear one-line errors for unusable input', async () => {
     [['import', '--key', 'garbage.pem'], /is not PEM/],
     [['import', '--key', 'encrypted.pem'], /the private key is encrypted; decrypt it first/],
     [['import', '--key', 'pss.pem'], /RSA-PSS-restricted key/],
-    [['import', '--key', 'ed.pem'], /type ed25519; only RSA and EC keys can sign/],
+    [['import', '--key', 'ed.pem'], /type ed448; only RSA, EC and Ed25519 keys can sign/],
     [['import', '--key', 'k1.pem'], /unsupported curve secp256k1/],
     [['import', '--key', 'k.pem', '--alg', 'RS256'], /on prime256v1, which signs ES256, not RS256/],
     [

@@ -4,6 +4,7 @@
  * this, so a new store call cannot be forgotten in the policy.
  */
 import { DYNAMODB_STORE_ACTIONS } from './dynamodb-store.js'
+import { KMS_DECRYPTER_ACTIONS } from './kms-decrypter.js'
 import { KMS_KEY_SOURCE_ACTIONS } from './kms-key-source.js'
 import type { LambdaFunction } from './lambda-env.js'
 import { SECRETS_MANAGER_ACTIONS } from './secrets-manager.js'
@@ -15,23 +16,41 @@ export interface FunctionActions {
   readonly secrets: readonly string[]
   /** On the KMS signing key (token only, with KMS_KEY_ID). */
   readonly kmsKey: readonly string[]
+  /**
+   * On KMS decryption keys (token only: it decrypts encrypted ID tokens), by key kind: an RSA
+   * ENCRYPT_DECRYPT key needs kms:Decrypt, an EC KEY_AGREEMENT key kms:DeriveSharedSecret; both
+   * kms:GetPublicKey (the JWKS). Grant only the kind of each key (kmsDecrypterActionsFor).
+   */
+  readonly kmsDecryptionKey: { readonly rsa: readonly string[]; readonly ec: readonly string[] }
 }
+
+const NO_DECRYPTION = { rsa: [], ec: [] } as const
 
 /**
  * /authorize saves the flow; /callback takes it and saves the code handle; /token takes that,
  * reads its secrets and signs. No function needs GetItem, Query or Scan.
  */
 export const FUNCTION_ACTIONS: Readonly<Record<LambdaFunction, FunctionActions>> = {
-  authorize: { flowTable: [...DYNAMODB_STORE_ACTIONS.save], secrets: [], kmsKey: [] },
+  authorize: {
+    flowTable: [...DYNAMODB_STORE_ACTIONS.save],
+    secrets: [],
+    kmsKey: [],
+    kmsDecryptionKey: NO_DECRYPTION,
+  },
   callback: {
     flowTable: [...DYNAMODB_STORE_ACTIONS.take, ...DYNAMODB_STORE_ACTIONS.save],
     secrets: [],
     kmsKey: [],
+    kmsDecryptionKey: NO_DECRYPTION,
   },
   token: {
     flowTable: [...DYNAMODB_STORE_ACTIONS.take],
     secrets: [...SECRETS_MANAGER_ACTIONS],
     kmsKey: [...KMS_KEY_SOURCE_ACTIONS],
+    kmsDecryptionKey: {
+      rsa: [...KMS_DECRYPTER_ACTIONS.rsa],
+      ec: [...KMS_DECRYPTER_ACTIONS.ec],
+    },
   },
 }
 

@@ -28,6 +28,16 @@ export {
 } from './handler.js'
 export { FUNCTION_ACTIONS, type FunctionActions, LOG_ACTIONS } from './iam.js'
 export {
+  KMS_DECRYPTER_ACTIONS,
+  KMS_DECRYPTION_ALGORITHMS,
+  KMS_DECRYPTION_KEY_SPECS,
+  type KmsDecrypterOptions,
+  type KmsDecryptionKeySpec,
+  kmsDecrypter,
+  kmsDecrypterActionsFor,
+  kmsDecryptionKeySpecsFor,
+} from './kms-decrypter.js'
+export {
   KMS_KEY_SOURCE_ACTIONS,
   KMS_KEY_SPECS,
   KMS_SIGNING_ALGORITHMS,

@@ -1,7 +1,9 @@
 /**
  * A KeySource whose private key never leaves AWS KMS: client assertions are signed with the KMS
  * Sign API (MessageType RAW) and the public JWK comes from GetPublicKey (fetched once per
- * container: a KMS key's material never changes).
+ * container: a KMS key's material never changes). Every JWS algorithm of core's table has a KMS
+ * key spec: RSA_2048/3072/4096 (RS*, PS*), ECC_NIST_P256/P384/P521 (ES256/384/512) and
+ * ECC_NIST_EDWARDS25519 (EdDSA, KMS's ED25519_SHA_512: pure Ed25519 over the raw message).
  */
 import {
   GetPublicKeyCommand,
@@ -12,12 +14,14 @@ import {
 } from '@aws-sdk/client-kms'
 import {
   curveOf,
+  type Decrypter,
   invalidOption,
   isRsaAlgorithm,
   type Jwks,
   type KeySource,
   ProxyError,
   type PublicJwk,
+  type PublishedJwk,
   type Signer,
   type SigningAlgorithm,
   type SigningCurve,
@@ -25,6 +29,7 @@ import {
 import { calculateJwkThumbprint, exportJWK, importSPKI } from 'jose'
 import { describe } from './cached-value.js'
 import { derToJose } from './ecdsa-der.js'
+import { type KmsDecrypterOptions, kmsDecrypter } from './kms-decrypter.js'
 import { type ClientInput, lazyClient } from './lazy.js'
 
 /** The KMS signing algorithm for each JWS algorithm. */
@@ -38,11 +43,19 @@ export const KMS_SIGNING_ALGORITHMS: Readonly<Record<SigningAlgorithm, SigningAl
   PS512: 'RSASSA_PSS_SHA_512',
   ES256: 'ECDSA_SHA_256',
   ES384: 'ECDSA_SHA_384',
+  ES512: 'ECDSA_SHA_512',
+  // Pure Ed25519 (RFC 8032) over the raw message, as JWS EdDSA is; it needs MessageType RAW
+  // (ED25519_PH_SHA_512 is the pre-hashed Ed25519ph, which JWS does not use).
+  EdDSA: 'ED25519_SHA_512',
 }
 
+/** Ed25519 signatures are 64 bytes (RFC 8032 5.1.6): KMS returns them as they are, not DER. */
+const ED25519_SIGNATURE_BYTES = 64
+
 /**
- * The KMS key specs this key source signs with: RSA ones (RS*, PS*), and the EC ones on core's
- * curves (each signs its curve's one algorithm). The Pulumi program offers these.
+ * The KMS key specs (key usage SIGN_VERIFY) this key source signs with: RSA ones (RS*, PS*), and
+ * the ones on core's curves (each signs its curve's one algorithm). The Pulumi program offers
+ * these.
  */
 export const KMS_KEY_SPECS = {
   RSA_2048: { kty: 'RSA' },
@@ -50,11 +63,16 @@ export const KMS_KEY_SPECS = {
   RSA_4096: { kty: 'RSA' },
   ECC_NIST_P256: { kty: 'EC', crv: 'P-256' },
   ECC_NIST_P384: { kty: 'EC', crv: 'P-384' },
-} as const satisfies Record<string, { kty: 'RSA' } | { kty: 'EC'; crv: SigningCurve }>
+  ECC_NIST_P521: { kty: 'EC', crv: 'P-521' },
+  ECC_NIST_EDWARDS25519: { kty: 'OKP', crv: 'Ed25519' },
+} as const satisfies Record<string, { kty: 'RSA' } | { kty: 'EC' | 'OKP'; crv: SigningCurve }>
 
 export type KmsKeySpec = keyof typeof KMS_KEY_SPECS
 
-/** The key specs that can sign `alg` (RS256 and PS256: every RSA spec; ES256: ECC_NIST_P256). */
+/**
+ * The key specs that can sign `alg` (RS256 and PS256: every RSA spec; ES256: ECC_NIST_P256;
+ * EdDSA: ECC_NIST_EDWARDS25519).
+ */
 export function kmsKeySpecsFor(alg: SigningAlgorithm): KmsKeySpec[] {
   return (Object.keys(KMS_KEY_SPECS) as KmsKeySpec[]).filter((spec) => {
     const key = KMS_KEY_SPECS[spec] as { kty: string; crv?: SigningCurve }
@@ -66,12 +84,20 @@ export function kmsKeySpecsFor(alg: SigningAlgorithm): KmsKeySpec[] {
 export const KMS_KEY_SOURCE_ACTIONS = ['kms:GetPublicKey', 'kms:Sign'] as const
 
 export interface KmsKeySourceOptions {
-  /** Key id, ARN or alias of an asymmetric SIGN_VERIFY key (RSA_2048+ or ECC_NIST_P256/P384). */
+  /**
+   * Key id, ARN or alias of an asymmetric SIGN_VERIFY key: RSA_2048/3072/4096,
+   * ECC_NIST_P256/P384/P521 or ECC_NIST_EDWARDS25519.
+   */
   keyId: string
   /** The `kid` in assertions and the JWKS. Default: the public JWK's RFC 7638 thumbprint. */
   kid?: string
-  /** For RSA keys: RS256 (default) or PS256/… EC keys sign with their curve's algorithm. */
+  /** For RSA keys: RS256 (default) or PS256/… EC and Ed25519 keys sign with their curve's algorithm. */
   alg?: SigningAlgorithm
+  /**
+   * KMS decryption keys (ENCRYPT_DECRYPT RSA or KEY_AGREEMENT EC) for encrypted ID tokens; they
+   * use this source's client. Published in the JWKS with `use: "enc"`, after the signing key.
+   */
+  decryptionKeys?: readonly Omit<KmsDecrypterOptions, 'client' | 'clientConfig'>[]
   client?: ClientInput<KMSClient>
   /** Used only when `client` is not given. */
   clientConfig?: KMSClientConfig
@@ -86,6 +112,7 @@ export class KmsKeySource implements KeySource {
   readonly #options: KmsKeySourceOptions
   readonly #client: () => KMSClient
   #key: Promise<KmsKey> | undefined
+  #decrypters: Promise<readonly Decrypter[]> | undefined
 
   constructor(options: KmsKeySourceOptions) {
     if (!options.keyId) throw invalidOption('keyId', 'is required')
@@ -97,8 +124,21 @@ export class KmsKeySource implements KeySource {
     return (await this.#load()).signer
   }
 
-  async publicJwks(): Promise<Jwks> {
-    return { keys: [(await this.#load()).jwk] }
+  async publicJwks(): Promise<Jwks<PublishedJwk>> {
+    const [key, decrypters] = await Promise.all([this.#load(), this.decrypters()])
+    return { keys: [key.jwk, ...decrypters.map((decrypter) => decrypter.publicJwk())] }
+  }
+
+  /** The KMS decryption keys, read once (GetPublicKey); empty without `decryptionKeys`. */
+  decrypters(): Promise<readonly Decrypter[]> {
+    const keys = this.#options.decryptionKeys ?? []
+    this.#decrypters ??= Promise.all(
+      keys.map((key) => kmsDecrypter({ ...key, client: this.#client })),
+    ).catch((error: unknown) => {
+      this.#decrypters = undefined
+      throw error
+    })
+    return this.#decrypters
   }
 
   #load(): Promise<KmsKey> {
@@ -121,7 +161,9 @@ export class KmsKeySource implements KeySource {
     }
     const alg = this.#algorithm(output.KeySpec)
     const spec = KMS_SIGNING_ALGORITHMS[alg]
-    const ecSize = curveOf(curveOfKeySpec(output.KeySpec))?.size
+    const curve = curveOf(curveOfKeySpec(output.KeySpec))
+    // ECDSA comes back DER-encoded; Ed25519 and RSA signatures are used as they are.
+    const ecSize = curve?.kty === 'EC' ? curve.size : undefined
     if (output.SigningAlgorithms && !output.SigningAlgorithms.includes(spec)) {
       throw new ProxyError(
         'ERR_INVALID_KEY',
@@ -160,7 +202,11 @@ export class KmsKeySource implements KeySource {
         if (!signature) {
           throw new ProxyError('ERR_KEYS_UNAVAILABLE', 'KMS Sign returned no signature')
         }
-        return ecSize ? derToJose(signature, ecSize) : signature
+        if (ecSize) return derToJose(signature, ecSize)
+        if (alg === 'EdDSA' && signature.length !== ED25519_SIGNATURE_BYTES) {
+          throw new ProxyError('ERR_KEYS_UNAVAILABLE', 'KMS returned a malformed Ed25519 signature')
+        }
+        return signature
       },
     }
     return { signer, jwk }

@@ -1,6 +1,7 @@
 /**
- * Secrets Manager: the private signing key (a private JWK or JWKS, the seed's format unchanged)
- * and the shared secret Cognito presents at /token. Both are cached in memory for a TTL and keep
+ * Secrets Manager: the private signing key (a private JWK or JWKS, the seed's format unchanged,
+ * with any encryption keys, `use: "enc"`, beside it) and the shared secret Cognito presents at
+ * /token. Both are cached in memory for a TTL and keep
  * being served when a refresh fails (see cached-value.ts).
  */
 import {
@@ -9,6 +10,8 @@ import {
   type SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager'
 import {
+  type Decrypter,
+  importDecrypters,
   importSigner,
   invalidOption,
   type Jwks,
@@ -17,6 +20,7 @@ import {
   MIN_CLIENT_SECRET_LENGTH,
   type ParseKeysOptions,
   ProxyError,
+  type PublishedJwk,
   parsePrivateKeySet,
   type Signer,
   toPublicJwks,
@@ -96,12 +100,15 @@ export interface SecretsManagerKeySourceOptions extends SecretOptions, ParseKeys
 interface LoadedKeys {
   versionId: string | undefined
   signer: Signer
-  jwks: Jwks
+  decrypters: readonly Decrypter[]
+  jwks: Jwks<PublishedJwk>
 }
 
 /**
- * A KeySource whose private JWK/JWKS lives in a Secrets Manager secret. The key is imported once
- * per secret version and cached for `ttlSeconds`; rotation is picked up at the next refresh.
+ * A KeySource whose private JWK/JWKS lives in a Secrets Manager secret. The keys (the active
+ * signing key and every encryption key) are imported once per secret version and cached for
+ * `ttlSeconds`; rotation is picked up at the next refresh, and a failed refresh keeps serving
+ * the keys it had.
  */
 export class SecretsManagerKeySource implements KeySource {
   readonly #keys: () => Promise<LoadedKeys>
@@ -131,7 +138,8 @@ export class SecretsManagerKeySource implements KeySource {
       }
       const active = set.keys.find((key) => key.kid === set.activeKid)
       if (!active) throw new ProxyError('ERR_INVALID_KEY', 'the active key is missing')
-      return { versionId, signer: await importSigner(active), jwks: toPublicJwks(set) }
+      const [signer, decrypters] = await Promise.all([importSigner(active), importDecrypters(set)])
+      return { versionId, signer, decrypters, jwks: toPublicJwks(set) }
     }, cacheOptions(options))
   }
 
@@ -139,7 +147,12 @@ export class SecretsManagerKeySource implements KeySource {
     return (await this.#keys()).signer
   }
 
-  async publicJwks(): Promise<Jwks> {
+  async publicJwks(): Promise<Jwks<PublishedJwk>> {
     return (await this.#keys()).jwks
+  }
+
+  /** Every encryption key of the secret (the active one first); empty when it holds none. */
+  async decrypters(): Promise<readonly Decrypter[]> {
+    return (await this.#keys()).decrypters
   }
 }

@@ -1,10 +1,17 @@
 import { KMSClient } from '@aws-sdk/client-kms'
-import { useMsw } from '@idp-proxy/testing'
+import { createProxy, SIGNING_ALGORITHMS, type SigningAlgorithm } from '@idp-proxy/core'
+import { createStrictIdp, useMsw } from '@idp-proxy/testing'
 import { calculateJwkThumbprint, type JWK } from 'jose'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { derToJose } from '../src/ecdsa-der.js'
-import { KmsKeySource } from '../src/kms-key-source.js'
+import {
+  KMS_KEY_SPECS,
+  KMS_SIGNING_ALGORITHMS,
+  KmsKeySource,
+  type KmsKeySpec,
+  kmsKeySpecsFor,
+} from '../src/kms-key-source.js'
 import { AWS_TEST_CONFIG } from './helpers/aws.js'
 import { type KmsKey, type KmsMock, kmsKey, kmsMock } from './helpers/aws-mocks.js'
 import { signAndVerify } from './helpers/keys.js'
@@ -56,6 +63,88 @@ for (const [alg, key] of [
   })
 }
 
+test('every algorithm of the table signs with every KMS key spec that can sign it', async () => {
+  const keys = (Object.keys(KMS_KEY_SPECS) as KmsKeySpec[]).map((spec) =>
+    kmsKey(spec, `all-${spec.toLowerCase()}`),
+  )
+  mock.keys.push(...keys)
+  const seen = new Set<string>()
+  for (const alg of SIGNING_ALGORITHMS) {
+    const specs = kmsKeySpecsFor(alg)
+    assert.ok(specs.length > 0, `${alg} has a KMS key spec`)
+    for (const spec of specs) {
+      const source = new KmsKeySource({
+        keyId: `all-${spec.toLowerCase()}`,
+        client,
+        ...(spec.startsWith('RSA_') ? { alg } : {}),
+      })
+      const signer = await source.signer()
+      assert.is(signer.alg, alg, spec)
+      const jwks = await source.publicJwks()
+      for (let i = 0; i < (alg.startsWith('ES') ? 4 : 1); i++) {
+        const { protectedHeader } = await signAndVerify(signer, jwks)
+        assert.is(protectedHeader.alg, alg, spec)
+      }
+      seen.add(`${alg}/${spec}`)
+    }
+  }
+  // 6 RSA algorithms x 3 RSA specs, and one curve each for ES256/384/512 and EdDSA.
+  assert.is(seen.size, 6 * 3 + 4)
+  assert.ok(seen.has('EdDSA/ECC_NIST_EDWARDS25519'))
+  assert.ok(seen.has('ES512/ECC_NIST_P521'))
+  assert.is(KMS_SIGNING_ALGORITHMS.EdDSA, 'ED25519_SHA_512')
+})
+
+test('createProxy signs with KMS (ES512, EdDSA, PS512) and the strict IdP accepts each assertion', async () => {
+  const cases: [SigningAlgorithm, KmsKeySpec][] = [
+    ['ES512', 'ECC_NIST_P521'],
+    ['EdDSA', 'ECC_NIST_EDWARDS25519'],
+    ['PS512', 'RSA_3072'],
+  ]
+  const cognito = 'https://example.auth.us-east-1.amazoncognito.com/oauth2/idpresponse'
+  const secret = 'a-shared-secret-of-32-characters-at-least'
+  for (const [alg, spec] of cases) {
+    mock.keys.push(kmsKey(spec, `proxy-${spec.toLowerCase()}`))
+    const keys = new KmsKeySource({
+      keyId: `proxy-${spec.toLowerCase()}`,
+      client,
+      ...(spec.startsWith('RSA_') ? { alg } : {}),
+    })
+    const idp = createStrictIdp({
+      issuer: 'https://idp.example.com',
+      clientId: 'client-1',
+      jwks: async () => (await keys.publicJwks()) as never,
+      algorithms: [alg],
+    })
+    server.use(...idp.handlers)
+    const proxy = createProxy({
+      baseUrl: 'https://proxy.example.com',
+      clientId: 'client-1',
+      clientSecret: secret,
+      redirectUris: [cognito],
+      idp: { issuer: 'https://idp.example.com' },
+      pkce: false,
+      keys,
+    })
+    const { code } = idp.signIn(idp.authorizationUrl({ redirect_uri: cognito, state: 's' }))
+    const response = await proxy.handle(
+      new Request('https://proxy.example.com/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: cognito,
+          client_id: 'client-1',
+          client_secret: secret,
+        }),
+      }),
+    )
+    assert.is(response.status, 200, `${alg}: ${idp.refusals.join('; ')}`)
+    assert.is(idp.assertionHeaders.at(-1)?.alg, alg)
+  }
+})
+
 test('kid: the RFC 7638 thumbprint by default, KMS_KEY_KID when given', async () => {
   const source = new KmsKeySource({ keyId: 'ec-key', client })
   const [jwk] = (await source.publicJwks()).keys
@@ -72,6 +161,12 @@ test('a key that cannot sign, or an algorithm that does not fit the key, is ERR_
     new KmsKeySource({ keyId: ec.arn, client, alg: 'RS256' }),
     new KmsKeySource({ keyId: rsa.arn, client, alg: 'ES256' }),
   ]
+  const agreement = kmsKey('ECC_NIST_P256', 'agreement-key', 'KEY_AGREEMENT')
+  mock.keys.push(agreement)
+  cases.push(
+    new KmsKeySource({ keyId: agreement.arn, client }),
+    new KmsKeySource({ keyId: ec.arn, client, alg: 'EdDSA' }),
+  )
   for (const source of cases) {
     try {
       await source.signer()

@@ -1,6 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { decryptJwe } from '@idp-proxy/core'
 import { useMsw } from '@idp-proxy/testing'
-import type { JWK } from 'jose'
+import { CompactEncrypt, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { SecretsManagerKeySource, secretStringSource } from '../src/secrets-manager.js'
@@ -169,6 +170,68 @@ test('a missing secret is ResourceNotFoundException', async () => {
   } catch (error) {
     assert.is((error as Error).name, 'ResourceNotFoundException')
   }
+})
+
+async function encryptionJwk(alg: string, kid: string): Promise<JWK> {
+  const { privateKey } = await generateKeyPair(alg, { extractable: true })
+  return { ...(await exportJWK(privateKey)), kid, alg, use: 'enc' }
+}
+
+test('encryption keys in the same secret: published with use "enc", decrypting, cached, kept on a failed refresh', async () => {
+  const c = clock()
+  const { logger, lines } = memoryLogger()
+  const ec = await encryptionJwk('ECDH-ES+A256KW', 'enc-ec')
+  const rsa = await encryptionJwk('RSA-OAEP-256', 'enc-rsa')
+  mock.secrets.set(KEY_ARN, {
+    value: JSON.stringify({
+      keys: [seed, rsa, ec],
+      active_kid: 'seed-key-1',
+      active_enc_kid: 'enc-ec',
+    }),
+    versionId: 'v1',
+  })
+  const source = new SecretsManagerKeySource({
+    secretId: KEY_ARN,
+    client,
+    ttlSeconds: 60,
+    now: c.now,
+    logger,
+  })
+  const jwks = await source.publicJwks()
+  assert.equal(
+    jwks.keys.map((key) => [key.kid, key.use]),
+    [
+      ['seed-key-1', 'sig'],
+      ['enc-ec', 'enc'],
+      ['enc-rsa', 'enc'],
+    ],
+  )
+  for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) {
+    assert.not.ok(JSON.stringify(jwks).includes(`"${member}"`), member)
+  }
+  const decrypters = await source.decrypters()
+  async function roundTrip(kid: string) {
+    const published = jwks.keys.find((key) => key.kid === kid) as JWK
+    const jwe = await new CompactEncrypt(new TextEncoder().encode('a.b.c'))
+      .setProtectedHeader({ alg: published.alg as string, enc: 'A256GCM', kid })
+      .encrypt(await importJWK(published, published.alg))
+    return decryptJwe(jwe, await source.decrypters())
+  }
+  assert.is(await roundTrip('enc-ec'), 'a.b.c')
+  assert.is(await roundTrip('enc-rsa'), 'a.b.c')
+  assert.is(await source.decrypters(), decrypters, 'imported once per version')
+  assert.is(mock.calls.get(KEY_ARN), 1, 'one read serves signer, JWKS and decrypters')
+  // A failed refresh keeps the decrypters it had.
+  mock.secrets.set(KEY_ARN, { error: 'InternalServiceError', status: 500 })
+  c.t += 61_000
+  assert.is(await source.decrypters(), decrypters)
+  assert.is(await roundTrip('enc-rsa'), 'a.b.c')
+  assert.is(lines.length, 1)
+  for (const key of [ec, rsa]) assert.not.ok(JSON.stringify(lines).includes(String(key.d)))
+  // The seed's single JWK has no encryption keys.
+  mock.secrets.set(KEY_ARN, { value: JSON.stringify(seed), versionId: 'v9' })
+  const plain = new SecretsManagerKeySource({ secretId: KEY_ARN, client })
+  assert.equal(await plain.decrypters(), [])
 })
 
 test('client secret: read once, cached, stale-if-error; too short is refused', async () => {

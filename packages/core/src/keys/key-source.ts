@@ -2,7 +2,7 @@
  * Where the signing key for client assertions comes from. The proxy only needs to *sign*, so a
  * key that never leaves its vault (KMS) fits as well as a JWK held in memory.
  */
-import type { Decrypter } from '../fapi/jwe.js'
+import type { Decrypter, EncryptionPublicJwk } from '../fapi/jwe.js'
 
 /** JWS algorithms the proxy signs client assertions with. */
 export const SIGNING_ALGORITHMS = [
@@ -14,6 +14,8 @@ export const SIGNING_ALGORITHMS = [
   'PS512',
   'ES256',
   'ES384',
+  'ES512',
+  'EdDSA',
 ] as const
 
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number]
@@ -28,15 +30,21 @@ export function isRsaAlgorithm(alg: SigningAlgorithm): boolean {
 }
 
 /**
- * The elliptic curves a signing key may be on: its JWK `crv`, the one JWS algorithm it signs
- * (RFC 7518 3.4), OpenSSL's name for it (node:crypto `namedCurve`) and the size in bytes of each
- * signature half (r, s). Every package that meets a curve (key parsing, the keys CLI, KMS) reads
- * this table.
+ * The curves a signing key may be on: its JWK `kty` and `crv`, the one JWS algorithm it signs
+ * (RFC 7518 3.4 for ECDSA, RFC 8037 for EdDSA), OpenSSL's name for it (node:crypto `namedCurve`,
+ * or the key type for Ed25519) and the size in bytes of each signature half (r, s; for Ed25519
+ * half the 64-byte signature). Every package that meets a curve (key parsing, the keys CLI, KMS)
+ * reads this table.
  */
 export const SIGNING_CURVES = {
-  'P-256': { alg: 'ES256', namedCurve: 'prime256v1', size: 32 },
-  'P-384': { alg: 'ES384', namedCurve: 'secp384r1', size: 48 },
-} as const satisfies Record<string, { alg: SigningAlgorithm; namedCurve: string; size: number }>
+  'P-256': { kty: 'EC', alg: 'ES256', namedCurve: 'prime256v1', size: 32 },
+  'P-384': { kty: 'EC', alg: 'ES384', namedCurve: 'secp384r1', size: 48 },
+  'P-521': { kty: 'EC', alg: 'ES512', namedCurve: 'secp521r1', size: 66 },
+  Ed25519: { kty: 'OKP', alg: 'EdDSA', namedCurve: 'ed25519', size: 32 },
+} as const satisfies Record<
+  string,
+  { kty: 'EC' | 'OKP'; alg: SigningAlgorithm; namedCurve: string; size: number }
+>
 
 export type SigningCurve = keyof typeof SIGNING_CURVES
 
@@ -57,10 +65,19 @@ export function curveOfNamedCurve(
   return undefined
 }
 
-/** The curves as users write them, for messages ("P-256 or P-384"). */
-export const SIGNING_CURVE_NAMES = Object.keys(SIGNING_CURVES).join(' or ')
+/** The curves as users write them, for messages ("P-256, P-384, P-521 or Ed25519"). */
+export const SIGNING_CURVE_NAMES = Object.keys(SIGNING_CURVES)
+  .join(', ')
+  .replace(/, ([^,]*)$/, ' or $1')
 
-/** A public JWK as published at the JWKS route (never has private members). */
+/**
+ * The curves an encryption key (ECDH-ES*, RFC 7518 4.6) may be on. Ed25519/X25519 are not
+ * among them: KMS derives shared secrets on the NIST curves only, and the FAPI IdPs ask for these.
+ */
+export const ENCRYPTION_CURVES = ['P-256', 'P-384', 'P-521'] as const
+export type EncryptionCurve = (typeof ENCRYPTION_CURVES)[number]
+
+/** A public signing JWK as published at the JWKS route (never has private members). */
 export interface PublicJwk {
   kty: string
   kid: string
@@ -91,11 +108,17 @@ export interface Signer {
   sign(data: Uint8Array): Promise<Uint8Array>
 }
 
+/** What the JWKS route publishes: signing keys (`use: "sig"`) and encryption keys (`use: "enc"`). */
+export type PublishedJwk = PublicJwk | EncryptionPublicJwk
+
 export interface KeySource {
   /** The key that signs client assertions now. Throws when no key can be had. */
   signer(): Promise<Signer>
-  /** The public half of every key the IdP should accept: the active one and any next one. */
-  publicJwks(): Promise<Jwks>
+  /**
+   * The public half of every key the IdP should know: the signing keys it should accept (the
+   * active one and any next one), then the encryption keys it may encrypt to (active first).
+   */
+  publicJwks(): Promise<Jwks<PublishedJwk>>
   /**
    * The keys that decrypt what the IdP encrypts to us (ID tokens, userinfo: FAPI 2.0 IdPs such
    * as Singpass), each with `use: "enc"` in the JWKS route. Absent or empty: no encryption keys.

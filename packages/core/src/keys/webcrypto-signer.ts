@@ -6,7 +6,7 @@ import type { PrivateJwk } from './private-jwk.js'
 type SignParams = AlgorithmIdentifier | RsaPssParams | EcdsaParams
 
 // Web Crypto's parameters for each JWS algorithm. ECDSA output from Web Crypto is already the
-// raw r‖s form JWS wants.
+// raw r‖s form JWS wants (for P-521 each half is 66 bytes).
 const PARAMS: Record<SigningAlgorithm, SignParams> = {
   RS256: { name: 'RSASSA-PKCS1-v1_5' },
   RS384: { name: 'RSASSA-PKCS1-v1_5' },
@@ -16,6 +16,9 @@ const PARAMS: Record<SigningAlgorithm, SignParams> = {
   PS512: { name: 'RSA-PSS', saltLength: 64 } as RsaPssParams,
   ES256: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
   ES384: { name: 'ECDSA', hash: 'SHA-384' } as EcdsaParams,
+  ES512: { name: 'ECDSA', hash: 'SHA-512' } as EcdsaParams,
+  // Ed25519 in Web Crypto (Node 22/24, current browsers and workers): pure EdDSA, RFC 8037.
+  EdDSA: { name: 'Ed25519' },
 }
 
 /**

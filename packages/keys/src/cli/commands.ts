@@ -3,7 +3,7 @@
  * material only ever goes to files created with mode 0600.
  */
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
-import { invalidOption, type PrivateKeySet } from '@idp-proxy/core'
+import { type AnyKeySet, invalidOption } from '@idp-proxy/core'
 import {
   DEFAULT_KEY_DIR,
   ensureDirectory,
@@ -14,9 +14,9 @@ import {
   refuseExisting,
   writeFileSafely,
 } from '../files.js'
-import { generateKey } from '../generate.js'
+import { checkUse, generateKey } from '../generate.js'
 import { importPem } from '../import-pem.js'
-import { publicJwk, publicJwks, toKeySetJson } from '../key-set.js'
+import { publicJwk, publicJwks, readKeySet, toKeySetJson } from '../key-set.js'
 import { promote, rotate } from '../rotate.js'
 import { type Flags, numberFlag, requiredFlag, stringFlag } from './args.js'
 import type { CliIo } from './io.js'
@@ -63,15 +63,24 @@ function storeStep(io: CliIo, path: string): string {
   return `aws secretsmanager put-secret-value --secret-id ${SECRET_HINT} --secret-string file://${shown(io, path)}`
 }
 
+/** `--use`: sig (default) or enc. */
+function useFlag(flags: Flags) {
+  return checkUse(stringFlag(flags, 'use') ?? 'sig', '--use')
+}
+
 export const generate: Command = async (flags, io) => {
   const bits = numberFlag(flags, 'bits')
   const alg = stringFlag(flags, 'alg')
+  const crv = stringFlag(flags, 'crv')
   const kid = stringFlag(flags, 'kid')
+  const use = useFlag(flags)
   const outFlag = outputFlag(flags)
   const dir = resolve(io.cwd, outFlag ?? DEFAULT_KEY_DIR)
   const jwk = await generateKey({
+    use,
     ...(alg === undefined ? {} : { alg }),
     ...(bits === undefined ? {} : { bits }),
+    ...(crv === undefined ? {} : { crv }),
     ...(kid === undefined ? {} : { kid }),
   })
   const privatePath = join(dir, `${fileSafe(jwk.kid)}.private.jwk.json`)
@@ -88,6 +97,26 @@ export const generate: Command = async (flags, io) => {
   await writeFileSafely(publicPath, json(pub), { overwrite, mode: PUBLIC_FILE_MODE, flag: '--out' })
 
   io.stdout(json(pub))
+  if (use === 'enc') {
+    io.stderr(
+      [
+        `Generated a new encryption key (${jwk.alg}${jwk.crv ? ` on ${String(jwk.crv)}` : ''}) with kid "${jwk.kid}".`,
+        `Private key: ${shown(io, privatePath)} (mode 0600). Keep it secret; never commit it.`,
+        `Public key:  ${shown(io, publicPath)} (also printed above, with "use": "enc").`,
+        '',
+        'Next steps:',
+        '  1. Add it to the key set the proxy reads (the signing key stays as it is):',
+        `       ${io.program} rotate --use enc --in <key-set.json> --key ${shown(io, privatePath)}`,
+        '     then store the key set, e.g.:',
+        `       ${storeStep(io, '<key-set.json>')}`,
+        '  2. The IdP encrypts ID tokens to the keys at https://<proxy>/.well-known/jwks.json (use "enc"),',
+        '     or to the public key above if it takes uploaded keys.',
+        `  3. Once stored, delete the local private key: rm ${shown(io, privatePath)}`,
+        '',
+      ].join('\n'),
+    )
+    return
+  }
   io.stderr(
     [
       `Generated a new key (${jwk.alg}) with kid "${jwk.kid}".`,
@@ -118,7 +147,9 @@ export const importKey: Command = async (flags, io) => {
     certPath === undefined ? undefined : await readInput('--cert', certPath, io.cwd, io.readStdin)
   const kid = stringFlag(flags, 'kid')
   const alg = stringFlag(flags, 'alg')
+  const use = useFlag(flags)
   const imported = await importPem(keyFile.text, {
+    use,
     ...(certFile ? { certificate: certFile.text } : {}),
     ...(kid === undefined ? {} : { kid }),
     ...(alg === undefined ? {} : { alg }),
@@ -138,7 +169,9 @@ export const importKey: Command = async (flags, io) => {
   })
 
   io.stdout(json(publicJwk(jwk)))
-  const lines = [`Imported the key (${jwk.alg}) with kid "${jwk.kid}".`]
+  const lines = [
+    `Imported the ${use === 'enc' ? 'encryption ' : ''}key (${jwk.alg}) with kid "${jwk.kid}".`,
+  ]
   if (certificate) {
     lines.push(
       `Certificate: ${certificate.subject}, valid ${certificate.validFrom.toISOString()} to ${certificate.validTo.toISOString()}` +
@@ -155,10 +188,14 @@ export const importKey: Command = async (flags, io) => {
     `Private key: ${shown(io, out)} (mode 0600). Keep it secret; never commit it.`,
     '',
     'Next steps:',
-    `  1. Store it: ${storeStep(io, out)}`,
-    certificate
-      ? '  2. Upload the certificate (Entra ID: Certificates & secrets) or the public JWK printed above to the IdP.'
-      : '  2. Upload the public JWK printed above to the IdP, or point its jwks_uri at https://<proxy>/.well-known/jwks.json.',
+    use === 'enc'
+      ? `  1. Add it to the key set: ${io.program} rotate --use enc --in <key-set.json> --key ${shown(io, out)}, then store the set.`
+      : `  1. Store it: ${storeStep(io, out)}`,
+    use === 'enc'
+      ? '  2. The IdP encrypts to it once it sees it at https://<proxy>/.well-known/jwks.json (or upload the public JWK above).'
+      : certificate
+        ? '  2. Upload the certificate (Entra ID: Certificates & secrets) or the public JWK printed above to the IdP.'
+        : '  2. Upload the public JWK printed above to the IdP, or point its jwks_uri at https://<proxy>/.well-known/jwks.json.',
     `  3. Once stored, delete the local private key: rm ${shown(io, out)}`,
     '',
   )
@@ -184,7 +221,7 @@ async function keySetInput(
   return { input, out, overwrite: out === input.path || flags.force === true }
 }
 
-async function writeKeySet(set: PrivateKeySet, out: string, overwrite: boolean): Promise<void> {
+async function writeKeySet(set: AnyKeySet, out: string, overwrite: boolean): Promise<void> {
   await ensureDirectory(dirname(out), '--out')
   await writeFileSafely(out, json(toKeySetJson(set)), {
     overwrite,
@@ -197,16 +234,62 @@ export const rotateKeys: Command = async (flags, io) => {
   const { input, out, overwrite } = await keySetInput(flags, io)
   const bits = numberFlag(flags, 'bits')
   const alg = stringFlag(flags, 'alg')
+  const crv = stringFlag(flags, 'crv')
   const kid = stringFlag(flags, 'kid')
+  const use = useFlag(flags)
+  const keyPath = stringFlag(flags, 'key')
+  let key: AnyKeySet['keys'][number] | AnyKeySet['encryptionKeys'][number] | undefined
+  if (keyPath !== undefined) {
+    if (alg !== undefined || bits !== undefined || crv !== undefined || kid !== undefined) {
+      throw invalidOption(
+        '--key',
+        'adds the given key as it is: --alg, --bits, --crv and --kid do not apply',
+      )
+    }
+    const keyFile = await readInput('--key', keyPath, io.cwd, io.readStdin)
+    warnLooseMode(io, keyFile)
+    const parsed = readKeySet(keyFile.text)
+    key = [...parsed.keys, ...parsed.encryptionKeys][0]
+    if ([...parsed.keys, ...parsed.encryptionKeys].length !== 1) {
+      throw invalidOption('--key', 'must hold one private JWK (as generate or import writes)')
+    }
+  }
   const result = await rotate(input.text, {
+    use,
+    ...(key === undefined ? {} : { key }),
     ...(alg === undefined ? {} : { alg }),
     ...(bits === undefined ? {} : { bits }),
+    ...(crv === undefined ? {} : { crv }),
     ...(kid === undefined ? {} : { kid }),
   })
   warnLooseMode(io, input)
   await writeKeySet(result.set, out, overwrite)
-  const next = result.set.keys.at(-1)
+  const next = [...result.set.keys, ...result.set.encryptionKeys].find(
+    (candidate) => candidate.kid === result.nextKid,
+  )
   io.stdout(json(publicJwks(result.set)))
+  if (use === 'enc') {
+    const first = result.nextKid === result.activeKid
+    io.stderr(
+      [
+        first
+          ? `Added "${result.nextKid}" (${next?.alg}) as the encryption key; the JWKS now publishes it with "use": "enc".`
+          : `Added "${result.nextKid}" (${next?.alg}) as the next encryption key; "${result.activeKid}" stays first in the JWKS.`,
+        `Key set: ${shown(io, out)} (mode 0600). Every encryption key in it decrypts.`,
+        '',
+        'Next steps:',
+        `  1. Store the key set: ${storeStep(io, out)}`,
+        first
+          ? '  2. Register https://<proxy>/.well-known/jwks.json (or the public key above) with the IdP.'
+          : `  2. When the IdP has fetched the new JWKS, publish the new key first: ${io.program} promote --use enc --in ${shown(io, out)}`,
+        first
+          ? ''
+          : '     Keep the old key until no token can be encrypted to it any more, then promote --use enc --drop-old.',
+        '',
+      ].join('\n'),
+    )
+    return
+  }
   io.stderr(
     [
       `Added "${result.nextKid}" (${next?.alg}) as the next key; "${result.activeKid}" stays active and keeps signing.`,
@@ -228,13 +311,19 @@ export const promoteKey: Command = async (flags, io) => {
   const { input, out, overwrite } = await keySetInput(flags, io)
   const kid = stringFlag(flags, 'kid')
   const dropOld = flags['drop-old'] === true
-  const result = promote(input.text, { ...(kid === undefined ? {} : { kid }), dropOld })
+  const use = useFlag(flags)
+  const result = promote(input.text, { use, ...(kid === undefined ? {} : { kid }), dropOld })
   warnLooseMode(io, input)
   await writeKeySet(result.set, out, overwrite)
   io.stdout(json(publicJwks(result.set)))
   const lines: string[] = []
+  const what = use === 'enc' ? 'encryption key' : 'key'
   if (result.activeKid !== result.previousKid) {
-    lines.push(`"${result.activeKid}" is now the active key (was "${result.previousKid}").`)
+    lines.push(
+      use === 'enc'
+        ? `"${result.activeKid}" is now the encryption key published first (was "${result.previousKid}"); both still decrypt.`
+        : `"${result.activeKid}" is now the active ${what} (was "${result.previousKid}").`,
+    )
   }
   if (result.droppedKids.length > 0) {
     lines.push(`Removed ${result.droppedKids.map((k) => `"${k}"`).join(', ')} from the key set.`)
@@ -253,8 +342,10 @@ export const promoteKey: Command = async (flags, io) => {
     )
   } else {
     lines.push(
-      `  2. When every proxy signs with "${result.activeKid}" (after the cache TTL above), finish the rotation:`,
-      `       ${io.program} promote --in ${shown(io, out)} --drop-old`,
+      use === 'enc'
+        ? `  2. When the IdP encrypts to "${result.activeKid}" only (its JWKS cache has expired), finish the rotation:`
+        : `  2. When every proxy signs with "${result.activeKid}" (after the cache TTL above), finish the rotation:`,
+      `       ${io.program} promote${use === 'enc' ? ' --use enc' : ''} --in ${shown(io, out)} --drop-old`,
       `     store the key set again, and remove the old public key "${result.previousKid}" at the IdP if you uploaded it.`,
     )
   }

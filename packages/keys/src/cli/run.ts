@@ -18,13 +18,22 @@ import type { CliIo } from './io.js'
 const COMMANDS: Record<string, { run: Command; flags: FlagSpec }> = {
   generate: {
     run: generate,
-    flags: { alg: 'string', bits: 'string', kid: 'string', out: 'string', force: 'boolean' },
+    flags: {
+      use: 'string',
+      alg: 'string',
+      bits: 'string',
+      crv: 'string',
+      kid: 'string',
+      out: 'string',
+      force: 'boolean',
+    },
   },
   import: {
     run: importKey,
     flags: {
       key: 'string',
       cert: 'string',
+      use: 'string',
       kid: 'string',
       alg: 'string',
       out: 'string',
@@ -35,8 +44,11 @@ const COMMANDS: Record<string, { run: Command; flags: FlagSpec }> = {
     run: rotateKeys,
     flags: {
       in: 'string',
+      use: 'string',
+      key: 'string',
       alg: 'string',
       bits: 'string',
+      crv: 'string',
       kid: 'string',
       out: 'string',
       force: 'boolean',
@@ -44,7 +56,14 @@ const COMMANDS: Record<string, { run: Command; flags: FlagSpec }> = {
   },
   promote: {
     run: promoteKey,
-    flags: { in: 'string', kid: 'string', 'drop-old': 'boolean', out: 'string', force: 'boolean' },
+    flags: {
+      in: 'string',
+      use: 'string',
+      kid: 'string',
+      'drop-old': 'boolean',
+      out: 'string',
+      force: 'boolean',
+    },
   },
   public: { run: printPublic, flags: { in: 'string' } },
 }

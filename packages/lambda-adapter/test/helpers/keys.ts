@@ -1,4 +1,4 @@
-import { type Jwks, type Signer, signClientAssertion } from '@idp-proxy/core'
+import { type Jwks, type PublishedJwk, type Signer, signClientAssertion } from '@idp-proxy/core'
 import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify } from 'jose'
 
 /** A private RSA JWK with a kid: the seed's key format. */
@@ -8,7 +8,7 @@ export async function seedJwk(kid: string): Promise<JWK> {
 }
 
 /** Signs a client assertion with `signer` and verifies it with jose against the public JWKS. */
-export async function signAndVerify(signer: Signer, jwks: Jwks) {
+export async function signAndVerify(signer: Signer, jwks: Jwks<PublishedJwk>) {
   const jwt = await signClientAssertion(signer, {
     clientId: 'client-1',
     audience: 'https://idp.example.com/token',
