@@ -101,6 +101,8 @@ test('a full sign-in: one start, one completion, discovery and token timed, no f
     [
       ['idp_request_duration', 'discovery', '2xx'],
       ['idp_request_duration', 'token', '2xx'],
+      // The id_token is verified against the IdP's JWKS (fetched once, then cached).
+      ['idp_request_duration', 'jwks', '2xx'],
     ],
   )
   for (const { valueMs } of ctx.metrics.observations) {
