@@ -332,7 +332,11 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
   if (pkce && needs('store') && !options.store) {
     problems.push({ name: 'store', message: 'a flow store is required when pkce is on' })
   }
-  const keys = check(() => resolveKeys(options.keys, needs('keys')))
+  // /authorize signs too when it pushes authorization requests (PAR's client assertion).
+  const pushes =
+    routes?.has('authorize') &&
+    (options.par === 'always' || profileOf(options)?.defaults.par === 'always')
+  const keys = check(() => resolveKeys(options.keys, needs('keys') || pushes === true))
   const clientSecret = check(() => resolveSecret(options.clientSecret, needs('clientSecret')))
   if (pkce === false) check(() => refuseWithoutPkce(options))
   const verifyIdToken = check(() => bool('verifyIdToken', options.verifyIdToken, true))

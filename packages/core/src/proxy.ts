@@ -177,6 +177,9 @@ export function createProxy(options: ProxyOptions): Proxy {
           )
         }
       }
+      const pushes = config.par === 'always' || (config.par === 'auto' && idp.requirePar)
+      // PAR signs at /authorize: a browser-only function needs the signing key then.
+      if (pushes && config.routes.has('authorize') && !signs) await assertionSigner(config)
       if (config.par === 'always' && config.routes.has('authorize') && !idp.parEndpoint) {
         throw new ProxyError(
           'ERR_IDP_UNAVAILABLE',
