@@ -8,8 +8,8 @@
 import {
   createMemoryStore,
   createProxy,
-  type KeySource,
   type Proxy as IdpProxy,
+  type KeySource,
   type ProxyOptions,
   staticKeySource,
 } from '@idp-proxy/core'
