@@ -409,6 +409,28 @@ test('profiles from the environment: IDP_PROFILE=login-gov adds its acr_values; 
   )
 })
 
+test('FAPI options are validated together, each problem named', async () => {
+  const k = await keys()
+  const { options } = fapiOptions(k)
+  const problems = (overrides: Partial<ProxyOptions>) => {
+    try {
+      createProxy({ ...options, ...overrides } as ProxyOptions)
+    } catch (error) {
+      return (error as { problems: { name: string }[] }).problems.map((p) => p.name).sort()
+    }
+    return []
+  }
+  assert.equal(problems({ par: 'sometimes' as 'auto' }), ['par'])
+  assert.equal(problems({ dpopProofLifetimeSeconds: 301 }), ['dpopProofLifetimeSeconds'])
+  assert.equal(problems({ contentEncryptionAlgorithms: ['A192GCM' as 'A256GCM'] }), [
+    'contentEncryptionAlgorithms',
+  ])
+  assert.equal(problems({ profile: 'okta-ish' as 'okta' }), ['profile'])
+  assert.equal(problems({ accessTokenTtlSeconds: 5 }), ['accessTokenTtlSeconds'])
+  // DPoP and PAR need the proxy on the authorization path.
+  assert.equal(problems({ pkce: false, par: 'always' }), ['dpop', 'par'])
+})
+
 test('no DPoP key, decryption key, handle, IdP token or decrypted claim reaches the log', async () => {
   const ctx = await setup({ atHash: true })
   const secrets: string[] = [
