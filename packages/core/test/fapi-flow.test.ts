@@ -375,6 +375,16 @@ test('profiles: singpass defaults, its limits refuse a conflicting setting, over
   assert.match(error.message, /ES256/)
 })
 
+test('entra-id: a signing key without a certificate (no x5t#S256) fails at start-up', async () => {
+  const k = await keys('PS256')
+  const { options } = fapiOptions(k, { dpop: false, requireEncryptedIdToken: false })
+  await startFapiIdp({ clientJwks: () => k.source.publicJwks() as Promise<{ keys: JWK[] }> })
+  const proxy = createProxy({ ...options, profile: 'entra-id', routes: ['token', 'jwks'] })
+  const error = (await proxy.ready().catch((e: unknown) => e)) as { code: string; message: string }
+  assert.is(error.code, 'ERR_INVALID_KEY')
+  assert.match(error.message, /x5t#S256/)
+})
+
 test('profiles from the environment: IDP_PROFILE=login-gov adds its acr_values; an explicit one wins', async () => {
   const env = {
     PROXY_BASE_URL: BASE_URL,
