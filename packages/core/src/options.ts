@@ -44,7 +44,12 @@ export interface IdpOptions {
    * `pushed_authorization_request_endpoint` from discovery.
    */
   parEndpoint?: string
-  /** The IdP's userinfo endpoint, for /userinfo. Default: `userinfo_endpoint` from discovery. */
+  /**
+   * The IdP's userinfo endpoint, for /userinfo. Default: `userinfo_endpoint` from discovery.
+   * With both endpoints above given, discovery does not run for it: give it here, or /userinfo
+   * answers with the ID token's claims (as for an IdP without userinfo). The same holds for
+   * `parEndpoint`, and `par: 'auto'` then never pushes.
+   */
   userinfoEndpoint?: string
 }
 
