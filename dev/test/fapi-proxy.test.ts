@@ -48,13 +48,18 @@ async function startRun(
   keys: ClientKeys,
   idp: Partial<FapiIdpOptions>,
   proxy: Partial<ProxyOptions>,
+  /** The IdP fetches the client's keys from the proxy's own JWKS route (served on loopback). */
+  jwksFromProxy = false,
 ): Promise<Run> {
   const server: BoundServer = await bind('fapi-idp', '127.0.0.1', 0)
+  const jwksServer = jwksFromProxy ? await bind('proxy-jwks', '127.0.0.1', 0) : undefined
   const fapi = await createFapiIdp({
     issuer: server.origin,
     clientId: CLIENT_ID,
-    clientJwks: keys.publicJwks,
     redirectUris: [`${PROXY}/callback`],
+    ...(jwksServer
+      ? { jwksUri: `${jwksServer.origin}/.well-known/jwks.json` }
+      : { clientJwks: keys.publicJwks }),
     ...idp,
   })
   server.serve(fapi.app)
@@ -88,9 +93,22 @@ async function startRun(
     logger: { log() {} },
     ...proxy,
   })
+  jwksServer?.serve(async (_req, res) => {
+    const answer = await created.handle(new Request(`${PROXY}/.well-known/jwks.json`))
+    res.setHeader('content-type', answer.headers.get('content-type') ?? '')
+    res.end(await answer.text())
+  })
   await created.ready()
   calls.list.length = 0
-  return { proxy: created, issuer: server.origin, calls, close: () => server.close() }
+  return {
+    proxy: created,
+    issuer: server.origin,
+    calls,
+    close: async () => {
+      await server.close()
+      await jwksServer?.close()
+    },
+  }
 }
 
 async function withRun(
@@ -98,8 +116,9 @@ async function withRun(
   idp: Partial<FapiIdpOptions>,
   proxy: Partial<ProxyOptions>,
   body: (run: Run) => Promise<void>,
+  jwksFromProxy = false,
 ) {
-  const run = await startRun(keys, idp, proxy)
+  const run = await startRun(keys, idp, proxy, jwksFromProxy)
   try {
     await body(run)
   } finally {
@@ -225,6 +244,20 @@ test('PS256 through the proxy: RSA-OAEP-256 ID token, signed JWT userinfo', asyn
       const answer = await userinfo(run, body.access_token as string)
       assert.equal([answer.status, answer.body.sub, answer.body.email], [200, USER.sub, USER.email])
     },
+  )
+})
+
+test("the IdP takes the client's signing and enc keys from the proxy's JWKS route", async () => {
+  await withRun(
+    es256,
+    {},
+    FAPI,
+    async (run) => {
+      const { claims, body } = await cognitoSignIn(run)
+      assert.is(claims.sub, USER.sub)
+      assert.is((await userinfo(run, body.access_token as string)).status, 200)
+    },
+    true,
   )
 })
 
