@@ -3,12 +3,14 @@
  * PAR + DPoP + encrypted ID token + /userinfo, each piece's rules, PAR failures back to Cognito,
  * RFC 6750 errors, the JWKS route's `enc` key, IdP profiles, and what never reaches a log.
  */
+import { readFileSync } from 'node:fs'
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from 'jose'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
   createMemoryStore,
   type Decrypter,
+  IDP_PROFILE_NAMES,
   importDecrypter,
   type KeySource,
   optionsFromEnv,
@@ -383,6 +385,16 @@ test('entra-id: a signing key without a certificate (no x5t#S256) fails at start
   const error = (await proxy.ready().catch((e: unknown) => e)) as { code: string; message: string }
   assert.is(error.code, 'ERR_INVALID_KEY')
   assert.match(error.message, /x5t#S256/)
+})
+
+test('every profile in code has its page in docs/idps, which names the setting', () => {
+  for (const name of IDP_PROFILE_NAMES) {
+    const page = readFileSync(new URL(`../../../docs/idps/${name}.md`, import.meta.url), 'utf8')
+    assert.ok(
+      page.includes(`IDP_PROFILE=${name}`),
+      `docs/idps/${name}.md names IDP_PROFILE=${name}`,
+    )
+  }
 })
 
 test('profiles from the environment: IDP_PROFILE=login-gov adds its acr_values; an explicit one wins', async () => {
