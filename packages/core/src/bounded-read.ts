@@ -51,26 +51,38 @@ export async function readBoundedText(response: Response, bound: ReadBound): Pro
   return new TextDecoder().decode(await readBounded(response, bound))
 }
 
+/** Default bound for one FAPI answer (PAR, userinfo, a JWE) when no option gives one. */
+export const MAX_IDP_RESPONSE_BYTES = 256 * 1024
+
 /**
- * A fetch for a library that reads bodies itself (oauth4webapi): it answers with a copy of the
- * IdP's response whose body was already read, bounded, so the library never sees more than the
- * bound. Statuses a `Response` cannot carry (outside 200–599) are refused here as an outage.
+ * A copy of `response` whose body was already read, bounded, so that a library (oauth4webapi)
+ * or a second reader never sees more than the bound. Statuses a `Response` cannot carry
+ * (outside 200–599) are refused here as an outage.
  */
+export async function bufferResponse(
+  response: Response,
+  bound: ReadBound = {
+    maxBytes: MAX_IDP_RESPONSE_BYTES,
+    option: 'maxIdpTokenBytes',
+    what: 'answer',
+  },
+): Promise<Response> {
+  checkStatus(response, bound.what)
+  const body = await readBounded(response, bound)
+  const headers = new Headers(response.headers)
+  // The bytes are already decoded: the copy must not claim an encoding or a stale length.
+  headers.delete('content-encoding')
+  headers.delete('content-length')
+  return new Response(statusHasBody(response.status) ? body : null, {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  })
+}
+
+/** A fetch for a library that reads bodies itself (oauth4webapi): every answer bounded. */
 export function boundedFetch(fetchFn: typeof fetch, bound: ReadBound): typeof fetch {
-  return async (input, init) => {
-    const response = await fetchFn(input, init)
-    checkStatus(response, bound.what)
-    const body = await readBounded(response, bound)
-    const headers = new Headers(response.headers)
-    // The bytes are already decoded: the copy must not claim an encoding or a stale length.
-    headers.delete('content-encoding')
-    headers.delete('content-length')
-    return new Response(statusHasBody(response.status) ? body : null, {
-      status: response.status,
-      statusText: response.statusText,
-      headers,
-    })
-  }
+  return async (input, init) => bufferResponse(await fetchFn(input, init), bound)
 }
 
 /** An IdP status a Web `Response` cannot be built with (1xx, 600+) is an outage, not a crash. */

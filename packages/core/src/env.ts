@@ -6,6 +6,7 @@
  * Adapters add what only they know (a DynamoDB table, a secret ARN, a KMS key) to the same
  * reading before it is checked.
  */
+import { fapiOptionsFrom } from './env-fapi.js'
 import type { KeySource } from './keys/key-source.js'
 import type { ParseKeysOptions } from './keys/private-jwk.js'
 import { staticKeySource } from './keys/static-key-source.js'
@@ -91,6 +92,7 @@ export function proxyOptionsFrom(reading: SettingsReading): EnvOptions {
   }
   const store = storeFrom(reading)
   if (store) options.store = store
+  fapiOptionsFrom(reading, options)
   return options
 }
 

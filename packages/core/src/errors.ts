@@ -12,6 +12,7 @@ export type OAuthErrorCode =
   | 'unauthorized_client'
   | 'server_error'
   | 'temporarily_unavailable'
+  | 'invalid_token'
 
 export type ProxyErrorCode =
   /** An option given to `createProxy` or `optionsFromEnv` is missing or invalid. */
@@ -50,6 +51,8 @@ export type ProxyErrorCode =
   | 'ERR_DECRYPTION_FAILED'
   /** A signed answer from the IdP (JWT userinfo) fails verification (signature, iss, aud, sub). */
   | 'ERR_IDP_RESPONSE_INVALID'
+  /** /userinfo: the Bearer handle is missing, unknown, expired or already used (RFC 6750). */
+  | 'ERR_INVALID_TOKEN'
   /** The flow store failed (database down). */
   | 'ERR_STORE_UNAVAILABLE'
   /** The key source failed (secret or KMS unreachable, no usable key). */
@@ -80,6 +83,7 @@ const defaults: Record<ProxyErrorCode, { status: number; error: OAuthErrorCode }
   ERR_IDP_REJECTED: { status: 502, error: 'server_error' },
   ERR_DECRYPTION_FAILED: { status: 502, error: 'server_error' },
   ERR_IDP_RESPONSE_INVALID: { status: 502, error: 'server_error' },
+  ERR_INVALID_TOKEN: { status: 401, error: 'invalid_token' },
   ERR_STORE_UNAVAILABLE: { status: 503, error: 'temporarily_unavailable' },
   ERR_KEYS_UNAVAILABLE: { status: 503, error: 'temporarily_unavailable' },
   ERR_NOT_FOUND: { status: 404, error: 'invalid_request' },

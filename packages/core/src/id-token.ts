@@ -8,7 +8,13 @@
  * fetched again when a token names a `kid` the cache does not know (key rotation), at most once
  * per cool-down so a stream of forged kids cannot make the proxy hammer the IdP.
  */
-import { createLocalJWKSet, errors, type JSONWebKeySet, jwtVerify } from 'jose'
+import {
+  createLocalJWKSet,
+  errors,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from 'jose'
 import { boundedFetch, parseJsonObject, readBoundedText } from './bounded-read.js'
 import { ProxyError } from './errors.js'
 import { idpFailure } from './idp-metadata.js'
@@ -43,7 +49,14 @@ export interface IdTokenExpectations {
   nonce: string | undefined
 }
 
-export type IdTokenVerifier = (idToken: unknown, expected: IdTokenExpectations) => Promise<void>
+/** Verifies the id_token and returns its claims (for the access-token record of /userinfo). */
+export type IdTokenVerifier = ((
+  idToken: unknown,
+  expected: IdTokenExpectations,
+) => Promise<Record<string, unknown>>) & {
+  /** The IdP's keys from the same cache, for signed userinfo answers. */
+  keys?: (jwksUri: string) => Promise<JWTVerifyGetKey>
+}
 
 interface CachedJwks {
   uri: string
@@ -71,7 +84,7 @@ export function idTokenVerifier(options: ResolvedOptions): IdTokenVerifier {
     return cached
   }
 
-  return async (idToken, expected) => {
+  const verifier: IdTokenVerifier = async (idToken, expected) => {
     if (typeof idToken !== 'string' || idToken === '') throw rejected('id_token missing')
     let jwks = await current(expected.jwksUri)
     let payload: Record<string, unknown>
@@ -96,7 +109,13 @@ export function idTokenVerifier(options: ResolvedOptions): IdTokenVerifier {
     if (expected.nonce !== undefined && payload.nonce !== expected.nonce) {
       throw rejected(payload.nonce === undefined ? 'nonce (missing)' : 'nonce')
     }
+    return payload
   }
+  verifier.keys = async (uri) => {
+    const { keys } = await current(uri)
+    return keys
+  }
+  return verifier
 }
 
 async function verify(

@@ -13,7 +13,15 @@ export interface IdpMetadata {
   tokenEndpoint: string
   /** Where the IdP publishes the keys its id_tokens are signed with. */
   jwksUri: string | undefined
-  /** oauth4webapi's view of the IdP, for the token request. */
+  /** RFC 9126 pushed authorization request endpoint (explicit, or from discovery). */
+  parEndpoint: string | undefined
+  /** Discovery's `require_pushed_authorization_requests` (false with explicit endpoints). */
+  requirePar: boolean
+  userinfoEndpoint: string | undefined
+  /**
+   * oauth4webapi's view of the IdP (for the token, PAR and userinfo requests), with every
+   * explicit endpoint in it.
+   */
   server: oauth.AuthorizationServer
 }
 
@@ -25,7 +33,7 @@ export interface IdpMetadata {
 export type IdpMetadataSource = (need?: 'jwks') => Promise<IdpMetadata>
 
 export function idpMetadataSource(options: ResolvedOptions): IdpMetadataSource {
-  const { issuerId, authorizationEndpoint, tokenEndpoint, jwksUri } = options.idp
+  const { issuerId, authorizationEndpoint, tokenEndpoint } = options.idp
   let cached: Promise<IdpMetadata> | undefined
   const discovered = () => {
     cached ??= discover(options).catch((error: unknown) => {
@@ -35,12 +43,7 @@ export function idpMetadataSource(options: ResolvedOptions): IdpMetadataSource {
     return cached
   }
   if (authorizationEndpoint && tokenEndpoint) {
-    const metadata = toMetadata({
-      issuer: issuerId,
-      authorization_endpoint: authorizationEndpoint.href,
-      token_endpoint: tokenEndpoint.href,
-      ...(jwksUri ? { jwks_uri: jwksUri.href } : {}),
-    })
+    const metadata = toMetadata({ issuer: issuerId, ...explicitEndpoints(options) })
     return async (need) => (need === 'jwks' && !metadata.jwksUri ? discovered() : metadata)
   }
   return discovered
@@ -100,14 +103,20 @@ async function discover(options: ResolvedOptions): Promise<IdpMetadata> {
   } catch (cause) {
     throw unavailable(`${what}: the document is not valid discovery metadata`, cause)
   }
-  return toMetadata({
-    ...server,
-    ...(options.idp.authorizationEndpoint
-      ? { authorization_endpoint: options.idp.authorizationEndpoint.href }
-      : {}),
-    ...(options.idp.tokenEndpoint ? { token_endpoint: options.idp.tokenEndpoint.href } : {}),
-    ...(options.idp.jwksUri ? { jwks_uri: options.idp.jwksUri.href } : {}),
-  })
+  return toMetadata({ ...server, ...explicitEndpoints(options) })
+}
+
+/** The endpoints configured explicitly, as discovery names them: they win over discovery's. */
+function explicitEndpoints(options: ResolvedOptions): Partial<oauth.AuthorizationServer> {
+  const { authorizationEndpoint, tokenEndpoint, jwksUri, parEndpoint, userinfoEndpoint } =
+    options.idp
+  return {
+    ...(authorizationEndpoint ? { authorization_endpoint: authorizationEndpoint.href } : {}),
+    ...(tokenEndpoint ? { token_endpoint: tokenEndpoint.href } : {}),
+    ...(jwksUri ? { jwks_uri: jwksUri.href } : {}),
+    ...(parEndpoint ? { pushed_authorization_request_endpoint: parEndpoint.href } : {}),
+    ...(userinfoEndpoint ? { userinfo_endpoint: userinfoEndpoint.href } : {}),
+  }
 }
 
 function sameIssuer(named: string, configured: URL): boolean {
@@ -139,6 +148,9 @@ function toMetadata(server: oauth.AuthorizationServer): IdpMetadata {
     authorizationEndpoint: server.authorization_endpoint,
     tokenEndpoint: server.token_endpoint,
     jwksUri: server.jwks_uri,
+    parEndpoint: server.pushed_authorization_request_endpoint,
+    requirePar: server.require_pushed_authorization_requests === true,
+    userinfoEndpoint: server.userinfo_endpoint,
     server,
   }
 }

@@ -95,6 +95,15 @@ export {
   ROUTE_REQUIREMENTS,
   type RoutePaths,
 } from './options.js'
+export {
+  IDP_PROFILE_NAMES,
+  IDP_PROFILES,
+  type IdpProfile,
+  type IdpProfileName,
+  isIdpProfileName,
+  type ProfileDefaults,
+  type ProfileLimits,
+} from './profiles.js'
 export { createProxy, type Proxy, type RouteName } from './proxy.js'
 export { oauthError as errorResponse } from './responses.js'
 export {
@@ -119,6 +128,7 @@ export {
 export { RUNTIMES, type Runtime, type Setting, type SettingGroup } from './settings/setting.js'
 export { SETTING_GROUPS, SETTINGS, type SettingName, type SettingValues } from './settings/table.js'
 export {
+  type AccessFlow,
   type AuthorizeFlow,
   type CodeFlow,
   decodeRecord,

@@ -120,14 +120,14 @@ export async function classifyOutcome(
   error: ProxyError | undefined,
 ): Promise<Outcome> {
   if (error) return { kind: 'failed', code: error.code, error: error.error }
-  if (route === 'authorize' && response.status === 302) return { kind: 'started' }
-  if (route === 'callback' && response.status === 302) {
-    // The IdP's error redirect is passed on to Cognito with its error code.
+  if ((route === 'authorize' || route === 'callback') && response.status === 302) {
+    // A redirect to Cognito with an error: a refused or failed PAR at /authorize, the IdP's
+    // error passed on at /callback.
     const location = response.headers.get('location')
     const idpError = location ? new URL(location).searchParams.get('error') : null
-    return idpError === null
-      ? { kind: 'none' }
-      : { kind: 'failed', code: IDP_ERROR_CODE, error: oauthErrorLabel(idpError) }
+    if (idpError !== null)
+      return { kind: 'failed', code: IDP_ERROR_CODE, error: oauthErrorLabel(idpError) }
+    return route === 'authorize' ? { kind: 'started' } : { kind: 'none' }
   }
   if (route === 'token') {
     if (response.status === 200) return { kind: 'completed' }

@@ -9,9 +9,19 @@ import {
   isProxyError,
   ProxyError,
 } from './errors.js'
+import { CONTENT_ENCRYPTION_ALGORITHMS, type ContentEncryptionAlgorithm } from './fapi/jwe.js'
 import type { KeySource } from './keys/key-source.js'
 import type { Logger } from './logger.js'
 import type { MetricsSink } from './metrics.js'
+import {
+  IDP_PROFILE_NAMES,
+  IDP_PROFILES,
+  type IdpProfile,
+  type IdpProfileName,
+  isIdpProfileName,
+  type ProfileDefaults,
+  type ProfileLimits,
+} from './profiles.js'
 import { isLoopbackUrl, parseUrl, SettingProblem } from './settings/parsers.js'
 import type { FlowStore } from './stores/flow-store.js'
 
@@ -29,6 +39,18 @@ export interface IdpOptions {
    * both endpoints given, discovery then runs only for it, at start-up and at /token).
    */
   jwksUri?: string
+  /**
+   * The IdP's pushed authorization request endpoint (RFC 9126). Default:
+   * `pushed_authorization_request_endpoint` from discovery.
+   */
+  parEndpoint?: string
+  /**
+   * The IdP's userinfo endpoint, for /userinfo. Default: `userinfo_endpoint` from discovery.
+   * With both endpoints above given, discovery does not run for it: give it here, or /userinfo
+   * answers with the ID token's claims (as for an IdP without userinfo). The same holds for
+   * `parEndpoint`, and `par: 'auto'` then never pushes.
+   */
+  userinfoEndpoint?: string
 }
 
 export interface RoutePaths {
@@ -37,6 +59,7 @@ export interface RoutePaths {
   token: string
   jwks: string
   health: string
+  userinfo: string
 }
 
 export type RouteName = keyof RoutePaths
@@ -48,6 +71,7 @@ export const ROUTE_NAMES: readonly RouteName[] = [
   'token',
   'jwks',
   'health',
+  'userinfo',
 ]
 
 /**
@@ -101,9 +125,51 @@ export interface ProxyOptions {
   assertion?: {
     /** `aud` of the client assertion: the token endpoint (default), the issuer, or a URL. */
     audience?: 'token_endpoint' | 'issuer' | (string & {})
-    /** Assertion lifetime in seconds. Default 60. */
+    /** Assertion lifetime in seconds. Default 60 (a profile may cap it: Singpass 120). */
     lifetimeSeconds?: number
+    /**
+     * The algorithms the IdP accepts for assertions: a signing key with another is refused at
+     * start-up (`ready()`) and at /token. Default: any (a profile may set it: Singpass ES*).
+     */
+    algorithms?: readonly string[]
   }
+  /**
+   * An IdP profile (`singpass`, `corppass`, `login-gov`, `nhs-login`, `govuk-one-login`, `okta`,
+   * `entra-id`, `keycloak`, `auth0`, `helseid`): that IdP's documented defaults (profiles.ts).
+   * Explicit options override them, within the profile's limits.
+   */
+  profile?: IdpProfileName
+  /**
+   * Pushed authorization requests (RFC 9126): `always`, `never`, or `auto` (default): when the
+   * IdP's discovery says `require_pushed_authorization_requests`.
+   */
+  par?: 'auto' | 'always' | 'never'
+  /**
+   * DPoP (RFC 9449): a key per sign-in, proofs at PAR (or `dpop_jkt`), token and userinfo, one
+   * retry on `use_dpop_nonce`. Cognito gets a Bearer handle, never the DPoP-bound token, so
+   * this needs the userinfo route. Default false.
+   */
+  dpop?: boolean
+  /** Adds `exp` = `iat` + this to every DPoP proof (Singpass: at most 120). Default: no `exp`. */
+  dpopProofLifetimeSeconds?: number
+  /**
+   * Refuse ID tokens that are not encrypted (JWE) to one of the key source's `decrypters()`.
+   * Encrypted ID tokens are decrypted whenever they come. Default false.
+   */
+  requireEncryptedIdToken?: boolean
+  /** JWE `enc` values accepted (ID tokens, userinfo). Default: all of CONTENT_ENCRYPTION_ALGORITHMS. */
+  contentEncryptionAlgorithms?: readonly ContentEncryptionAlgorithm[]
+  /**
+   * Serve /userinfo: Cognito gets a Bearer handle in place of the IdP's access token and calls
+   * the proxy for userinfo. Default: on when `dpop`, `requireEncryptedIdToken` or `par: 'always'`
+   * is on, else off.
+   */
+  userinfo?: boolean
+  /**
+   * Longest life of an access-token handle, in seconds; it never outlives the IdP's token
+   * (`expires_in`). Cognito calls userinfo right after /token. Default 300.
+   */
+  accessTokenTtlSeconds?: number
   /** How long a sign-in at the IdP may take, in seconds. Default 600. */
   flowTtlSeconds?: number
   /** How long the proxy's code handle is valid for Cognito's token call. Default 120. */
@@ -161,6 +227,7 @@ export const ROUTE_REQUIREMENTS: Readonly<
   token: ['keys', 'clientSecret', 'store'],
   jwks: ['keys'],
   health: [],
+  userinfo: ['keys', 'store'],
 }
 
 export interface ResolvedOptions {
@@ -178,6 +245,8 @@ export interface ResolvedOptions {
     authorizationEndpoint?: URL
     tokenEndpoint?: URL
     jwksUri?: URL
+    parEndpoint?: URL
+    userinfoEndpoint?: URL
   }
   keys: KeySource
   pkce: boolean
@@ -186,6 +255,18 @@ export interface ResolvedOptions {
   addNonce: boolean
   audience: string
   assertionLifetime: number
+  /** Undefined: any algorithm. */
+  assertionAlgorithms: readonly string[] | undefined
+  /** The profile in force and the options that override its defaults (the start-up log). */
+  profile: { name: IdpProfileName; overrides: readonly string[] } | undefined
+  requireX5tS256: boolean
+  par: 'auto' | 'always' | 'never'
+  dpop: boolean
+  dpopProofLifetime: number | undefined
+  requireEncryptedIdToken: boolean
+  contentEncryption: readonly ContentEncryptionAlgorithm[]
+  userinfo: boolean
+  accessTokenTtl: number
   flowTtl: number
   codeTtl: number
   idpTimeoutMs: number
@@ -211,6 +292,7 @@ export const DEFAULT_PATHS: RoutePaths = {
   token: '/token',
   jwks: '/.well-known/jwks.json',
   health: '/health',
+  userinfo: '/userinfo',
 }
 
 /** Parameters the proxy owns on the way to the IdP; configuration cannot set them. */
@@ -255,10 +337,22 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
   if (pkce && needs('store') && !options.store) {
     problems.push({ name: 'store', message: 'a flow store is required when pkce is on' })
   }
-  const keys = check(() => resolveKeys(options.keys, needs('keys')))
+  // /authorize signs too when it pushes authorization requests (PAR's client assertion).
+  const pushes =
+    routes?.has('authorize') &&
+    (options.par === 'always' || profileOf(options)?.defaults.par === 'always')
+  const keys = check(() => resolveKeys(options.keys, needs('keys') || pushes === true))
   const clientSecret = check(() => resolveSecret(options.clientSecret, needs('clientSecret')))
   if (pkce === false) check(() => refuseWithoutPkce(options))
   const verifyIdToken = check(() => bool('verifyIdToken', options.verifyIdToken, true))
+  const { audienceOption, ...fapi } = check(() => resolveFapi(options, pkce)) ?? {}
+  if (fapi.userinfo && !options.store && (routes?.has('token') || routes?.has('userinfo'))) {
+    problems.push({
+      name: 'store',
+      message:
+        'a flow store is required for the userinfo route (it holds the access-token handles)',
+    })
+  }
 
   const resolved: ResolvedOptions = {
     baseUrl,
@@ -271,12 +365,14 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
     keys,
     pkce,
     store: options.store,
-    authorizationParams: check(() => resolveAuthorizationParams(options.authorizationParams)),
-    addNonce: check(() => bool('addNonce', options.addNonce, true)),
-    audience: check(() => resolveAudience(options.assertion?.audience, allowInsecureHttp)),
-    assertionLifetime: check(() =>
-      int('assertion.lifetimeSeconds', options.assertion?.lifetimeSeconds, 60, 1, 600),
+    authorizationParams: check(() =>
+      resolveAuthorizationParams({
+        ...profileOf(options)?.defaults.authorizationParams,
+        ...options.authorizationParams,
+      }),
     ),
+    ...(fapi as Omit<FapiOptions, 'audienceOption'>),
+    audience: check(() => resolveAudience(audienceOption, allowInsecureHttp)),
     flowTtl: check(() => int('flowTtlSeconds', options.flowTtlSeconds, 600, 30, 3600)),
     codeTtl: check(() => int('codeTtlSeconds', options.codeTtlSeconds, 120, 10, 600)),
     idpTimeoutMs: check(() => int('idpTimeoutMs', options.idpTimeoutMs, 10_000, 100, 60_000)),
@@ -468,6 +564,12 @@ function resolveIdp(value: IdpOptions | undefined, allowHttp: boolean): Resolved
     ...(value.jwksUri === undefined
       ? {}
       : { jwksUri: url('idp.jwksUri', value.jwksUri, allowHttp) }),
+    ...(value.parEndpoint === undefined
+      ? {}
+      : { parEndpoint: url('idp.parEndpoint', value.parEndpoint, allowHttp) }),
+    ...(value.userinfoEndpoint === undefined
+      ? {}
+      : { userinfoEndpoint: url('idp.userinfoEndpoint', value.userinfoEndpoint, allowHttp) }),
   }
 }
 
@@ -496,4 +598,218 @@ function resolveAuthorizationParams(value: unknown): Record<string, string> {
     params[name] = param
   }
   return params
+}
+
+function profileOf(options: ProxyOptions): IdpProfile | undefined {
+  return isIdpProfileName(options.profile) ? IDP_PROFILES[options.profile] : undefined
+}
+
+type FapiOptions = Pick<
+  ResolvedOptions,
+  | 'addNonce'
+  | 'assertionLifetime'
+  | 'assertionAlgorithms'
+  | 'profile'
+  | 'requireX5tS256'
+  | 'par'
+  | 'dpop'
+  | 'dpopProofLifetime'
+  | 'requireEncryptedIdToken'
+  | 'contentEncryption'
+  | 'userinfo'
+  | 'accessTokenTtl'
+> & { audienceOption: string | undefined }
+
+const PAR_MODES = ['auto', 'always', 'never'] as const
+
+/**
+ * The options an IdP profile shapes, resolved: explicit ones win over the profile's defaults
+ * (and are listed as overrides), within the profile's limits; then the FAPI switches' rules.
+ */
+function resolveFapi(options: ProxyOptions, pkce: boolean): FapiOptions {
+  if (options.profile !== undefined && !isIdpProfileName(options.profile)) {
+    throw invalidOption('profile', `must be one of ${IDP_PROFILE_NAMES.join(', ')}`)
+  }
+  const name = options.profile
+  const profile = profileOf(options)
+  const defaults: ProfileDefaults = profile?.defaults ?? {}
+  const limits: ProfileLimits = profile?.limits ?? {}
+  const overrides: string[] = []
+  const problems: ConfigProblem[] = []
+  const fromProfile = `the ${profile?.title ?? ''} profile`
+  // The explicit value, else the profile's; an explicit value that differs is an override.
+  const pick = <T>(option: string, explicit: T | undefined, fallback: T | undefined) => {
+    if (explicit !== undefined && fallback !== undefined) {
+      if (JSON.stringify(explicit) !== JSON.stringify(fallback)) overrides.push(option)
+    }
+    return explicit ?? fallback
+  }
+  const attempt = <T>(resolve: () => T, fallback: T): T => {
+    try {
+      return resolve()
+    } catch (error) {
+      if (!isProxyError(error) || error.code !== 'ERR_INVALID_OPTION') throw error
+      problems.push(...error.problems)
+      return fallback
+    }
+  }
+  const required = (option: 'dpop' | 'requireEncryptedIdToken' | 'addNonce', value: boolean) => {
+    if (!value && limits.required?.includes(option)) {
+      problems.push({ name: option, message: `${fromProfile} requires it on` })
+    }
+    return value
+  }
+
+  const audienceOption = pick(
+    'assertion.audience',
+    options.assertion?.audience,
+    defaults.assertionAudience,
+  )
+  const maxLifetime = limits.maxAssertionLifetimeSeconds ?? 600
+  const lifetime = pick(
+    'assertion.lifetimeSeconds',
+    options.assertion?.lifetimeSeconds,
+    defaults.assertionLifetimeSeconds,
+  )
+  const assertionLifetime = attempt(() => {
+    if (profile && typeof lifetime === 'number' && lifetime > maxLifetime && lifetime <= 600) {
+      throw invalidOption(
+        'assertion.lifetimeSeconds',
+        `${fromProfile} allows at most ${maxLifetime} seconds (the IdP refuses longer assertions)`,
+      )
+    }
+    return int('assertion.lifetimeSeconds', lifetime, 60, 1, Math.min(600, maxLifetime))
+  }, 60)
+  const assertionAlgorithms = attempt(
+    () => resolveAlgorithms(options.assertion?.algorithms, limits, fromProfile),
+    undefined,
+  )
+  const par = attempt(() => {
+    const value = pick('par', options.par, defaults.par) ?? 'auto'
+    if (!(PAR_MODES as readonly unknown[]).includes(value)) {
+      throw invalidOption('par', `must be one of ${PAR_MODES.join(', ')}`)
+    }
+    if (value === 'never' && limits.requirePar) {
+      throw invalidOption('par', `${fromProfile} requires pushed authorization requests`)
+    }
+    return value
+  }, 'auto' as const)
+  const dpop = required(
+    'dpop',
+    attempt(() => bool('dpop', pick('dpop', options.dpop, defaults.dpop), false), false),
+  )
+  const dpopProofLifetime = attempt(() => {
+    const value = pick(
+      'dpopProofLifetimeSeconds',
+      options.dpopProofLifetimeSeconds,
+      defaults.dpopProofLifetimeSeconds,
+    )
+    return value === undefined ? undefined : int('dpopProofLifetimeSeconds', value, 0, 1, 300)
+  }, undefined)
+  const requireEncryptedIdToken = required(
+    'requireEncryptedIdToken',
+    attempt(
+      () =>
+        bool(
+          'requireEncryptedIdToken',
+          pick(
+            'requireEncryptedIdToken',
+            options.requireEncryptedIdToken,
+            defaults.requireEncryptedIdToken,
+          ),
+          false,
+        ),
+      false,
+    ),
+  )
+  const addNonce = required(
+    'addNonce',
+    attempt(
+      () => bool('addNonce', pick('addNonce', options.addNonce, defaults.addNonce), true),
+      true,
+    ),
+  )
+  const contentEncryption = attempt(
+    () => resolveContentEncryption(options.contentEncryptionAlgorithms),
+    CONTENT_ENCRYPTION_ALGORITHMS,
+  )
+  const fapiOn = dpop || requireEncryptedIdToken || par === 'always'
+  const userinfo = attempt(
+    () => bool('userinfo', pick('userinfo', options.userinfo, defaults.userinfo), fapiOn),
+    fapiOn,
+  )
+  if (dpop && !userinfo) {
+    problems.push({
+      name: 'userinfo',
+      message:
+        'cannot be off with dpop on: Cognito gets a handle, not the DPoP-bound token, and must call the proxy for userinfo',
+    })
+  }
+  if (!pkce) {
+    const why = 'needs pkce: true (the proxy must be on the authorization path)'
+    if (dpop) problems.push({ name: 'dpop', message: why })
+    if (par === 'always') problems.push({ name: 'par', message: why })
+    if (defaults.authorizationParams) problems.push({ name: 'profile', message: why })
+  }
+  for (const param of Object.keys(defaults.authorizationParams ?? {})) {
+    const explicit = options.authorizationParams?.[param]
+    if (explicit !== undefined && explicit !== defaults.authorizationParams?.[param]) {
+      overrides.push(`authorizationParams.${param}`)
+    }
+  }
+  const accessTokenTtl = attempt(
+    () => int('accessTokenTtlSeconds', options.accessTokenTtlSeconds, 300, 30, 3600),
+    300,
+  )
+  if (problems.length > 0) throw invalidOptions(problems)
+  return {
+    audienceOption,
+    addNonce,
+    assertionLifetime,
+    assertionAlgorithms,
+    profile: name === undefined ? undefined : { name, overrides },
+    requireX5tS256: limits.requireX5tS256 ?? false,
+    par,
+    dpop,
+    dpopProofLifetime,
+    requireEncryptedIdToken,
+    contentEncryption,
+    userinfo,
+    accessTokenTtl,
+  }
+}
+
+function resolveAlgorithms(
+  value: unknown,
+  limits: ProfileLimits,
+  fromProfile: string,
+): readonly string[] | undefined {
+  if (value === undefined) return limits.assertionAlgorithms
+  if (!Array.isArray(value) || value.length === 0 || value.some((a) => typeof a !== 'string')) {
+    throw invalidOption('assertion.algorithms', 'must list one or more JWS algorithms')
+  }
+  const allowed = limits.assertionAlgorithms
+  const outside = allowed ? value.filter((alg) => !allowed.includes(alg)) : []
+  if (outside.length > 0) {
+    throw invalidOption(
+      'assertion.algorithms',
+      `${fromProfile} accepts only ${allowed?.join(', ')}, not ${outside.join(', ')}`,
+    )
+  }
+  return value as string[]
+}
+
+function resolveContentEncryption(value: unknown): readonly ContentEncryptionAlgorithm[] {
+  if (value === undefined) return CONTENT_ENCRYPTION_ALGORITHMS
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    value.some((enc) => !(CONTENT_ENCRYPTION_ALGORITHMS as readonly unknown[]).includes(enc))
+  ) {
+    throw invalidOption(
+      'contentEncryptionAlgorithms',
+      `list one or more of ${CONTENT_ENCRYPTION_ALGORITHMS.join(', ')}`,
+    )
+  }
+  return value as ContentEncryptionAlgorithm[]
 }

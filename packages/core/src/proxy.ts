@@ -4,8 +4,12 @@
  */
 import { randomToken } from './encoding.js'
 import { isProxyError, ProxyError } from './errors.js'
+import { createDpopNonceCache } from './fapi/dpop.js'
+import { toPublicEncryptionJwks } from './fapi/jwe.js'
 import { idTokenVerifier } from './id-token.js'
+import { assertionSigner, decryptersOf, type ProxyState } from './idp-client.js'
 import { type IdpMetadata, idpMetadataSource } from './idp-metadata.js'
+import type { Jwks } from './keys/key-source.js'
 import type { LogFields, Logger } from './logger.js'
 import { jsonLogger } from './logger.js'
 import { recordRequest } from './metrics.js'
@@ -21,6 +25,7 @@ import { errorPage, json, oauthError } from './responses.js'
 import { authorize } from './routes/authorize.js'
 import { callback } from './routes/callback.js'
 import { token } from './routes/token.js'
+import { userinfo } from './routes/userinfo.js'
 
 export type { RouteName }
 
@@ -46,12 +51,14 @@ const BROWSER_ROUTES: ReadonlySet<RouteName> = new Set(['authorize', 'callback']
 const HEAD_ROUTES: ReadonlySet<RouteName> = new Set(['jwks', 'health'])
 // Failures at the IdP's side that are refusals, not outages: logged at warn with their reason.
 const REFUSALS: ReadonlySet<string> = new Set(['ERR_IDP_REFUSED', 'ERR_ID_TOKEN_INVALID'])
-const METHODS: Record<RouteName, string> = {
-  authorize: 'GET',
-  callback: 'GET',
-  token: 'POST',
-  jwks: 'GET',
-  health: 'GET',
+const METHODS: Record<RouteName, readonly string[]> = {
+  authorize: ['GET'],
+  callback: ['GET'],
+  token: ['POST'],
+  jwks: ['GET'],
+  health: ['GET'],
+  // RFC 6750 / OIDC Core 5.3.1: userinfo accepts both.
+  userinfo: ['GET', 'POST'],
 }
 
 /** Validates `options` (throwing ProxyError ERR_INVALID_OPTION) and returns the proxy. */
@@ -62,6 +69,22 @@ export function createProxy(options: ProxyOptions): Proxy {
   const { config, metrics, watch } = instrument(resolved, logger)
   const metadata = watch(idpMetadataSource(config))
   const verifyIdToken = idTokenVerifier(config)
+  // One DPoP nonce cache per proxy: nonces are the IdP's, shared by every sign-in.
+  let atHashNoted = false
+  const state: ProxyState = {
+    nonces: createDpopNonceCache(),
+    noteAtHash() {
+      if (atHashNoted) return
+      atHashNoted = true
+      // docs/fapi.md, "Access token given to Cognito": whether Cognito checks at_hash against
+      // the handle is not confirmed; say so once, never with the token.
+      logger.log('warn', 'id_token_at_hash', {
+        message:
+          'the ID token carries at_hash and Cognito gets an access-token handle: see docs/fapi.md',
+      })
+    },
+  }
+  logStartup(config, logger)
   const base = `${config.baseUrl.origin}${config.baseUrl.pathname.replace(/\/+$/, '')}`
   const urls = Object.fromEntries(
     Object.entries(config.paths).map(([name, path]) => [name, base + path]),
@@ -70,15 +93,17 @@ export function createProxy(options: ProxyOptions): Proxy {
   async function dispatch(route: RouteName, request: Request): Promise<Response> {
     switch (route) {
       case 'authorize':
-        return authorize(request, config, storeOf(config), metadata)
+        return authorize(request, config, storeOf(config), metadata, state, logger)
       case 'callback':
         return callback(request, config, storeOf(config), metadata)
       case 'token':
-        return token(request, config, metadata, verifyIdToken)
+        return token(request, config, metadata, verifyIdToken, state)
       case 'jwks':
         return jwks(config)
       case 'health':
         return json({ status: 'ok' })
+      case 'userinfo':
+        return userinfo(request, config, storeOf(config), metadata, state, verifyIdToken)
     }
   }
 
@@ -92,10 +117,12 @@ export function createProxy(options: ProxyOptions): Proxy {
     try {
       if (!route) throw new ProxyError('ERR_NOT_FOUND', 'no such route')
       const head = request.method === 'HEAD' && HEAD_ROUTES.has(route)
-      if (request.method !== METHODS[route] && !head) {
-        throw new ProxyError('ERR_METHOD_NOT_ALLOWED', `${route} accepts ${METHODS[route]} only`, {
-          error: 'invalid_request',
-        })
+      if (!METHODS[route].includes(request.method) && !head) {
+        throw new ProxyError(
+          'ERR_METHOD_NOT_ALLOWED',
+          `${route} accepts ${METHODS[route].join(' and ')} only`,
+          { error: 'invalid_request' },
+        )
       }
       response = await dispatch(route, request)
     } catch (thrown) {
@@ -136,7 +163,29 @@ export function createProxy(options: ProxyOptions): Proxy {
           `discovery of ${config.idp.issuerId}: the document has no jwks_uri to verify id_tokens with (configure idp.jwksUri, or set verifyIdToken: false)`,
         )
       }
-      if (signs) await config.keys.signer()
+      // A key the IdP (its profile) would refuse fails here, not at the first sign-in.
+      if (signs) {
+        // The key source's own refusal (a key that does not import) first, as it is.
+        await config.keys.signer()
+        await assertionSigner(config)
+      }
+      if (config.requireEncryptedIdToken && config.routes.has('token')) {
+        if ((await decryptersOf(config)).length === 0) {
+          throw new ProxyError(
+            'ERR_INVALID_KEY',
+            'requireEncryptedIdToken is on but the key source has no decryption key (a private JWK with "use": "enc")',
+          )
+        }
+      }
+      const pushes = config.par === 'always' || (config.par === 'auto' && idp.requirePar)
+      // PAR signs at /authorize: a browser-only function needs the signing key then.
+      if (pushes && config.routes.has('authorize') && !signs) await assertionSigner(config)
+      if (config.par === 'always' && config.routes.has('authorize') && !idp.parEndpoint) {
+        throw new ProxyError(
+          'ERR_IDP_UNAVAILABLE',
+          `par is "always" but ${config.idp.issuerId} has no pushed_authorization_request_endpoint (configure idp.parEndpoint)`,
+        )
+      }
       return idp
     },
     baseUrl: base,
@@ -161,18 +210,22 @@ export function routeOf(request: Request, config: ResolvedOptions): RouteName | 
     if (routePath !== path) continue
     if (!config.routes.has(name)) return undefined
     if (!config.pkce && BROWSER_ROUTES.has(name)) return undefined
+    if (name === 'userinfo' && !config.userinfo) return undefined
     return name
   }
   return undefined
 }
 
 async function jwks(config: ResolvedOptions): Promise<Response> {
-  let body: unknown
+  let signing: Jwks
   try {
-    body = await config.keys.publicJwks()
+    signing = await config.keys.publicJwks()
   } catch (cause) {
     throw new ProxyError('ERR_KEYS_UNAVAILABLE', 'the signing keys are unavailable', { cause })
   }
+  // Encryption keys next to the signing keys, `use: "enc"` (FAPI IdPs encrypt ID tokens to them).
+  const encryption = toPublicEncryptionJwks(await decryptersOf(config))
+  const body = { ...signing, keys: [...signing.keys, ...encryption.keys] }
   return new Response(JSON.stringify(body), {
     headers: {
       // Not application/jwk-set+json: Glewlwyd (and every IdP on its JWT library) accepts only a
@@ -180,6 +233,18 @@ async function jwks(config: ResolvedOptions): Promise<Response> {
       'content-type': 'application/json',
       'cache-control': `public, max-age=${config.jwksMaxAge}`,
     },
+  })
+}
+
+/** One line at creation: the IdP profile in force and the options that override it. */
+function logStartup(config: ResolvedOptions, logger: Logger): void {
+  if (!config.profile) return
+  logger.log('info', 'idp_profile', {
+    profile: config.profile.name,
+    overrides: config.profile.overrides.join(',') || 'none',
+    par: config.par,
+    dpop: config.dpop,
+    userinfo: config.userinfo,
   })
 }
 

@@ -19,7 +19,12 @@ export function json(body: unknown, status = 200, headers: Record<string, string
  */
 export function oauthError(error: ProxyError): Response {
   const headers: Record<string, string> =
-    error.status === 401 ? { 'www-authenticate': 'Basic realm="idp-proxy"' } : {}
+    error.code === 'ERR_INVALID_TOKEN'
+      ? // RFC 6750 3.1: the Bearer challenge of a protected resource (/userinfo).
+        { 'www-authenticate': 'Bearer realm="idp-proxy", error="invalid_token"' }
+      : error.status === 401
+        ? { 'www-authenticate': 'Basic realm="idp-proxy"' }
+        : {}
   if (error.status === 405) headers.allow = 'GET, POST'
   return json({ error: error.error, error_description: error.message }, error.status, headers)
 }

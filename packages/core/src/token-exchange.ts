@@ -4,9 +4,11 @@
  * as they are.
  */
 import * as oauth from 'oauth4webapi'
-import { signClientAssertion } from './assertion.js'
 import { checkStatus, discard, parseJsonObject, readBoundedText } from './bounded-read.js'
 import { ProxyError } from './errors.js'
+import { withDpopNonceRetry } from './fapi/dpop.js'
+import type { DpopBinding } from './fapi/par.js'
+import { clientAuthFor } from './idp-client.js'
 import { type IdpMetadata, idpFailure } from './idp-metadata.js'
 import type { ResolvedOptions } from './options.js'
 
@@ -27,31 +29,10 @@ export async function exchangeCode(
   options: ResolvedOptions,
   idp: IdpMetadata,
   exchange: CodeExchange,
+  dpop?: DpopBinding,
 ): Promise<IdpTokenResponse> {
-  const signer = await options.keys.signer().catch((cause: unknown) => {
-    throw new ProxyError('ERR_KEYS_UNAVAILABLE', 'no signing key is available', { cause })
-  })
-  const audience =
-    options.audience === 'token_endpoint'
-      ? idp.tokenEndpoint
-      : options.audience === 'issuer'
-        ? idp.issuer
-        : options.audience
-
-  // Our own ClientAuth: oauth4webapi's PrivateKeyJwt needs a CryptoKey, and KMS keys have none.
-  const clientAuth: oauth.ClientAuth = async (_as, client, body) => {
-    body.set('client_id', client.client_id)
-    body.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
-    body.set(
-      'client_assertion',
-      await signClientAssertion(signer, {
-        clientId: client.client_id,
-        audience,
-        lifetimeSeconds: options.assertionLifetime,
-        now: options.now(),
-      }),
-    )
-  }
+  // One ClientAuth for PAR and token (fapi/client-auth.ts); it signs afresh per attempt.
+  const clientAuth = await clientAuthFor(options, idp)
 
   const parameters = new URLSearchParams({
     code: exchange.code,
@@ -64,18 +45,22 @@ export async function exchangeCode(
   let response: Response
   let text: string
   try {
-    response = await oauth.genericTokenEndpointRequest(
-      idp.server,
-      { client_id: options.clientId },
-      clientAuth,
-      'authorization_code',
-      parameters,
-      {
-        signal,
-        [oauth.customFetch]: options.fetch,
-        [oauth.allowInsecureRequests]: options.allowInsecureHttp,
-      },
-    )
+    const send = () =>
+      oauth.genericTokenEndpointRequest(
+        idp.server,
+        { client_id: options.clientId },
+        clientAuth,
+        'authorization_code',
+        parameters,
+        {
+          signal,
+          [oauth.customFetch]: options.fetch,
+          [oauth.allowInsecureRequests]: options.allowInsecureHttp,
+          ...(dpop ? { DPoP: dpop.handle } : {}),
+        },
+      )
+    // RFC 9449 section 8: one retry on use_dpop_nonce, with a new proof and a new assertion.
+    response = dpop ? await withDpopNonceRetry(idp.tokenEndpoint, dpop.nonces, send) : await send()
     checkStatus(response, what)
     if (response.status >= 300 && response.status < 400) {
       // Cognito would get a redirect without a Location (or to somewhere it must not go).

@@ -285,7 +285,7 @@ test('PAR failures are typed: OAuth error, unreachable, timeout, oversized, not 
   parEndpoint(() =>
     HttpResponse.json({ request_uri: 'u', expires_in: 60, pad: 'x'.repeat(2000) }, { status: 201 }),
   )
-  assert.is((await push()).code, 'ERR_IDP_UNAVAILABLE')
+  assert.is((await push()).code, 'ERR_IDP_RESPONSE_TOO_LARGE')
 
   parEndpoint(() => new HttpResponse('<html>maintenance</html>', { status: 503 }))
   assert.is((await push()).code, 'ERR_IDP_UNAVAILABLE')

@@ -14,6 +14,7 @@ import type * as oauth from 'oauth4webapi'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
+  bufferResponse,
   CONTENT_ENCRYPTION_ALGORITHMS,
   createDpopHandle,
   createDpopNonceCache,
@@ -26,7 +27,6 @@ import {
   importDpopKey,
   isProxyError,
   KEY_MANAGEMENT_ALGORITHMS,
-  readBounded,
   toPublicEncryptionJwks,
   userinfoFromIdToken,
 } from '../src/index.js'
@@ -329,11 +329,11 @@ test('userinfo failures: 401 invalid_token, a 500 page, an oversized answer, not
   assert.match(rejected.message, 'invalid_token')
   assert.not.match(rejected.message, base.accessToken)
   assert.is((await refusal(fetchUserinfo(options))).code, 'ERR_IDP_UNAVAILABLE')
-  assert.is((await refusal(fetchUserinfo(options))).code, 'ERR_IDP_UNAVAILABLE')
+  assert.is((await refusal(fetchUserinfo(options))).code, 'ERR_IDP_RESPONSE_TOO_LARGE')
   assert.is((await refusal(fetchUserinfo(options))).code, 'ERR_IDP_RESPONSE_INVALID')
 })
 
-test('readBounded stops a streamed body without content-length at the cap', async () => {
+test('bufferResponse (the one bounded reader) stops a streamed body without content-length at the cap', async () => {
   let pulled = 0
   const stream = new ReadableStream<Uint8Array>({
     pull(controller) {
@@ -341,10 +341,11 @@ test('readBounded stops a streamed body without content-length at the cap', asyn
       controller.enqueue(new Uint8Array(512))
     },
   })
-  const error = await refusal(readBounded(new Response(stream), 2048))
-  assert.is(error.code, 'ERR_IDP_UNAVAILABLE')
+  const bound = { maxBytes: 2048, option: 'maxIdpTokenBytes', what: 'userinfo answer' }
+  const error = await refusal(bufferResponse(new Response(stream), bound))
+  assert.is(error.code, 'ERR_IDP_RESPONSE_TOO_LARGE')
   assert.ok(pulled <= 6, `pulled ${pulled} chunks`)
-  assert.is(await readBounded(new Response('small'), 2048), 'small')
+  assert.is(await (await bufferResponse(new Response('small'), bound)).text(), 'small')
 })
 
 test('without a userinfo endpoint, the ID token claims minus the token-only ones', () => {

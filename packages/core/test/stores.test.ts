@@ -4,7 +4,10 @@ import * as assert from 'uvu/assert'
 import {
   createMemoryStore,
   createSealedStore,
+  decodeRecord,
+  encodeRecord,
   type FlowRecord,
+  generateDpopKey,
   generateSealingKey,
 } from '../src/index.js'
 import { COGNITO_REDIRECT, COGNITO_STATE } from './support/fixtures.js'
@@ -88,6 +91,35 @@ test('sealed: handle length is as documented (compact, carries the record)', asy
 test('sealed: bad keys are refused at creation', () => {
   assert.throws(() => createSealedStore({ keys: [] }), /at least one key/)
   assert.throws(() => createSealedStore({ keys: ['c2hvcnQ'] }), /32 bytes/)
+})
+
+test('FAPI records: the DPoP key rides in H and K, record A round-trips, in every core store', async () => {
+  const dpopKey = await generateDpopKey()
+  const records: FlowRecord[] = [
+    { ...record, nonce: 'n'.repeat(43), dpopKey },
+    { ...code, dpopKey },
+    {
+      kind: 'access',
+      accessToken: 'idp-access-token',
+      tokenType: 'dpop',
+      dpopKey,
+      sub: 'user-1',
+      claims: { email: 'ada@example.com', email_verified: true },
+    },
+    { kind: 'access', accessToken: 't', tokenType: 'bearer', sub: 'u', claims: {} },
+  ]
+  for (const store of [createMemoryStore(), createSealedStore({ keys: [generateSealingKey()] })]) {
+    for (const saved of records) {
+      const handle = await store.save(saved, 60)
+      // A handle of one kind is refused at another kind's route and stays usable.
+      const other = saved.kind === 'access' ? 'code' : 'access'
+      assert.is(await store.take(handle, other), undefined)
+      assert.equal(await store.take(handle, saved.kind), saved)
+    }
+  }
+  // The shared decoder refuses a malformed DPoP key or access record (server-side stores).
+  assert.is(decodeRecord(encodeRecord({ ...code, dpopKey: { ...dpopKey, d: 'short' } })), undefined)
+  assert.is(decodeRecord(JSON.stringify({ kind: 'access', accessToken: 't', sub: 'u' })), undefined)
 })
 
 test.run()

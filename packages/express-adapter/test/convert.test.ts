@@ -19,6 +19,7 @@ function fakeProxy(base: string, answer: (request: Request) => Promise<Response>
     token: `${base}/token`,
     jwks: `${base}/.well-known/jwks.json`,
     health: `${base}/health`,
+    userinfo: `${base}/userinfo`,
   }
   const proxy: IdpProxy = {
     baseUrl: base,

@@ -8,7 +8,7 @@
  * or a response.
  */
 import * as oauth from 'oauth4webapi'
-import { readBounded } from './bounded-read.js'
+import { readBoundedText } from '../bounded-read.js'
 
 /** A DPoP key as stored in a flow record: the P-256 private JWK (d, x, y) and nothing else. */
 export interface DpopPrivateJwk {
@@ -175,7 +175,13 @@ export async function asksForNonce(response: Response): Promise<boolean> {
   }
   if (response.status !== 400) return false
   try {
-    const body = JSON.parse(await readBounded(response.clone(), 16 * 1024, 'DPoP error'))
+    const body = JSON.parse(
+      await readBoundedText(response.clone(), {
+        maxBytes: 16 * 1024,
+        option: 'the DPoP error bound',
+        what: 'DPoP error',
+      }),
+    )
     return (body as { error?: unknown } | null)?.error === 'use_dpop_nonce'
   } catch {
     return false

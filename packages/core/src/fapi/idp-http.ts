@@ -11,6 +11,8 @@ export interface IdpHttp {
   timeoutMs: number
   /** Size bound for one answer. Default MAX_IDP_RESPONSE_BYTES. */
   maxResponseBytes?: number
+  /** The option that sets `maxResponseBytes`, named when an answer passes it. */
+  maxResponseOption?: string
   /** Allows http:// endpoints (local runs only). */
   allowInsecureHttp?: boolean
 }

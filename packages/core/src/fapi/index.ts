@@ -1,4 +1,4 @@
-export { bufferResponse, MAX_IDP_RESPONSE_BYTES, readBounded } from './bounded-read.js'
+export { bufferResponse, MAX_IDP_RESPONSE_BYTES } from '../bounded-read.js'
 export {
   type AssertionAuthOptions,
   assertionClientAuth,

@@ -11,8 +11,8 @@
  * (docs/fapi.md, "Decryption keys: what KMS can and cannot do").
  */
 import { compactDecrypt, decodeProtectedHeader, importJWK } from 'jose'
+import { MAX_IDP_RESPONSE_BYTES } from '../bounded-read.js'
 import { ProxyError } from '../errors.js'
-import { MAX_IDP_RESPONSE_BYTES } from './bounded-read.js'
 
 /** JWE `alg` values the proxy decrypts (key management). */
 export const KEY_MANAGEMENT_ALGORITHMS = [

@@ -8,9 +8,9 @@
  * ERR_IDP_UNAVAILABLE (unreachable, or an answer that is not a PAR response).
  */
 import * as oauth from 'oauth4webapi'
+import { bufferResponse, MAX_IDP_RESPONSE_BYTES } from '../bounded-read.js'
 import { ProxyError } from '../errors.js'
 import { idpFailure } from '../idp-metadata.js'
-import { bufferResponse, MAX_IDP_RESPONSE_BYTES } from './bounded-read.js'
 import { type DpopNonceCache, withDpopNonceRetry } from './dpop.js'
 import { idpRejection } from './idp-errors.js'
 import { type IdpHttp, oauthRequestOptions } from './idp-http.js'
@@ -65,7 +65,11 @@ export async function pushAuthorizationRequest(
     const raw = input.dpop
       ? await withDpopNonceRetry(endpoint, input.dpop.nonces, send)
       : await send()
-    response = await bufferResponse(raw, max, 'pushed authorization response')
+    response = await bufferResponse(raw, {
+      maxBytes: max,
+      option: input.http.maxResponseOption ?? 'maxIdpTokenBytes',
+      what: 'pushed authorization response',
+    })
   } catch (cause) {
     throw idpFailure(cause, signal, 'pushed authorization request')
   }

@@ -6,9 +6,9 @@
  */
 import { type JWTVerifyGetKey, jwtVerify } from 'jose'
 import * as oauth from 'oauth4webapi'
+import { bufferResponse, MAX_IDP_RESPONSE_BYTES } from '../bounded-read.js'
 import { ProxyError } from '../errors.js'
 import { idpFailure } from '../idp-metadata.js'
-import { bufferResponse, MAX_IDP_RESPONSE_BYTES } from './bounded-read.js'
 import { withDpopNonceRetry } from './dpop.js'
 import { idpRejection } from './idp-errors.js'
 import { type IdpHttp, oauthRequestOptions } from './idp-http.js'
@@ -59,7 +59,11 @@ export async function fetchUserinfo(input: UserinfoInput): Promise<UserinfoClaim
     const raw = input.dpop
       ? await withDpopNonceRetry(endpoint, input.dpop.nonces, send)
       : await send()
-    response = await bufferResponse(raw, max, 'userinfo answer')
+    response = await bufferResponse(raw, {
+      maxBytes: max,
+      option: input.http.maxResponseOption ?? 'maxIdpTokenBytes',
+      what: 'userinfo answer',
+    })
     text = await response.text()
   } catch (cause) {
     throw idpFailure(cause, signal, 'userinfo request')

@@ -3,12 +3,17 @@
  * PKCE challenge, the proxy's callback and an opaque state handle in place of Cognito's state.
  */
 import * as oauth from 'oauth4webapi'
-import { ProxyError } from '../errors.js'
+import { isProxyError, ProxyError } from '../errors.js'
+import { dpopJkt, generateDpopKey } from '../fapi/dpop.js'
+import { idpErrorCode } from '../fapi/idp-errors.js'
+import { pushAuthorizationRequest, pushedAuthorizationRedirect } from '../fapi/par.js'
+import { clientAuthFor, dpopBinding, idpHttp, type ProxyState } from '../idp-client.js'
 import type { IdpMetadataSource } from '../idp-metadata.js'
+import type { Logger } from '../logger.js'
 import type { ResolvedOptions } from '../options.js'
 import { redirect } from '../responses.js'
 import type { FlowStore } from '../stores/flow-store.js'
-import { checkClient, checkQuerySize, saveFlow, singleParam } from './shared.js'
+import { checkClient, checkQuerySize, saveFlow, singleParam, takeFlow } from './shared.js'
 
 // Parameters the proxy replaces; everything else Cognito sends is forwarded.
 const OWNED = new Set(['redirect_uri', 'state', 'code_challenge', 'code_challenge_method'])
@@ -18,6 +23,8 @@ export async function authorize(
   options: ResolvedOptions,
   store: FlowStore,
   metadata: IdpMetadataSource,
+  proxyState: ProxyState,
+  logger?: Logger,
 ): Promise<Response> {
   const query = checkQuerySize(new URL(request.url), options, {
     state: { max: options.maxStateBytes, option: 'maxStateBytes' },
@@ -40,25 +47,94 @@ export async function authorize(
   // Cognito's nonce if it sent one (then it checks the id_token too), else ours; either way the
   // proxy keeps it and checks the IdP's id_token against it at /token.
   const nonce = query.get('nonce') ?? (options.addNonce ? oauth.generateRandomNonce() : undefined)
-  const [idp, challenge] = await Promise.all([
+  const [idp, challenge, dpopKey] = await Promise.all([
     metadata(),
     oauth.calculatePKCECodeChallenge(verifier),
+    // A key per sign-in (docs/fapi.md, "DPoP key per sign-in"); it rides in the flow records.
+    options.dpop ? generateDpopKey() : undefined,
   ])
+  // Saved before PAR: the handle is the state inside the pushed request.
   const handle = await saveFlow(
     store,
-    { kind: 'authorize', state, redirectUri, verifier, ...(nonce ? { nonce } : {}) },
+    {
+      kind: 'authorize',
+      state,
+      redirectUri,
+      verifier,
+      ...(nonce ? { nonce } : {}),
+      ...(dpopKey ? { dpopKey } : {}),
+    },
     options.flowTtl,
   )
 
-  const target = new URL(idp.authorizationEndpoint)
-  for (const [name, value] of query) if (!OWNED.has(name)) target.searchParams.set(name, value)
-  if (nonce) target.searchParams.set('nonce', nonce)
-  for (const [name, value] of Object.entries(options.authorizationParams)) {
-    target.searchParams.set(name, value)
+  const params = new URLSearchParams()
+  for (const [name, value] of query) if (!OWNED.has(name)) params.set(name, value)
+  if (nonce) params.set('nonce', nonce)
+  for (const [name, value] of Object.entries(options.authorizationParams)) params.set(name, value)
+  params.set('redirect_uri', options.callbackUrl)
+  params.set('state', handle)
+  params.set('code_challenge', challenge)
+  params.set('code_challenge_method', 'S256')
+
+  const push = options.par === 'always' || (options.par === 'auto' && idp.requirePar)
+  if (!push) {
+    // Without PAR, DPoP binds the code to the key through dpop_jkt (RFC 9449 section 10).
+    if (dpopKey)
+      params.set(
+        'dpop_jkt',
+        await dpopJkt((await dpopBinding(options, proxyState, dpopKey)).handle),
+      )
+    const target = new URL(idp.authorizationEndpoint)
+    for (const [name, value] of params) target.searchParams.set(name, value)
+    return redirect(target.href)
   }
-  target.searchParams.set('redirect_uri', options.callbackUrl)
-  target.searchParams.set('state', handle)
-  target.searchParams.set('code_challenge', challenge)
-  target.searchParams.set('code_challenge_method', 'S256')
-  return redirect(target.href)
+  try {
+    const pushed = await pushAuthorizationRequest({
+      server: idp.server,
+      clientId: options.clientId,
+      clientAuth: await clientAuthFor(options, idp),
+      parameters: params,
+      ...(dpopKey ? { dpop: await dpopBinding(options, proxyState, dpopKey) } : {}),
+      http: idpHttp(options),
+    })
+    return redirect(
+      pushedAuthorizationRedirect(idp.server, options.clientId, pushed.requestUri).href,
+    )
+  } catch (thrown) {
+    if (!isProxyError(thrown)) throw thrown
+    // A failing IdP is never a dead end: Cognito gets an OAuth error with its own state, and
+    // the flow is consumed (its handle was in the refused request).
+    await takeFlow(store, handle, 'authorize').catch(() => undefined)
+    logger?.log('warn', 'par_failed', { code: thrown.code, message: thrown.message })
+    const back = new URL(redirectUri)
+    back.searchParams.set('error', parErrorFor(thrown))
+    back.searchParams.set(
+      'error_description',
+      'the identity provider refused or failed the sign-in request',
+    )
+    back.searchParams.set('state', state)
+    return redirect(back.href)
+  }
 }
+
+/**
+ * The OAuth error Cognito gets for a failed PAR: the IdP's own code when it is one an
+ * authorization response may carry (RFC 6749 4.1.2.1), else `temporarily_unavailable` for an
+ * outage and `server_error` for anything else.
+ */
+function parErrorFor(error: ProxyError): string {
+  const idpError = idpErrorCode(error)
+  if (idpError && AUTHORIZATION_ERRORS.has(idpError)) return idpError
+  if (error.error === 'temporarily_unavailable') return 'temporarily_unavailable'
+  return 'server_error'
+}
+
+const AUTHORIZATION_ERRORS: ReadonlySet<string> = new Set([
+  'invalid_request',
+  'unauthorized_client',
+  'access_denied',
+  'unsupported_response_type',
+  'invalid_scope',
+  'server_error',
+  'temporarily_unavailable',
+])

@@ -73,6 +73,8 @@ export async function callback(
       verifier: flow.verifier,
       redirectUri: flow.redirectUri,
       ...(flow.nonce ? { nonce: flow.nonce } : {}),
+      // The DPoP key the code is bound to (PAR with a proof, or dpop_jkt): needed at /token.
+      ...(flow.dpopKey ? { dpopKey: flow.dpopKey } : {}),
     },
     options.codeTtl,
   )

@@ -3,20 +3,27 @@
  * basic), the proxy's code handle is taken (one time) and the IdP's code is exchanged with a
  * signed client assertion and the PKCE verifier.
  */
+import { decodeJwt } from 'jose'
 import { timingSafeEqual } from '../encoding.js'
 import { isProxyError, ProxyError } from '../errors.js'
+import type { DpopPrivateJwk } from '../fapi/dpop.js'
+import { decryptIdToken, isCompactJwe } from '../fapi/jwe.js'
+import { userinfoFromIdToken } from '../fapi/userinfo.js'
 import type { IdTokenVerifier } from '../id-token.js'
+import { decryptersOf, dpopBinding, type ProxyState } from '../idp-client.js'
 import type { IdpMetadataSource } from '../idp-metadata.js'
 import type { ResolvedOptions } from '../options.js'
 import { json } from '../responses.js'
+import type { FlowStore } from '../stores/flow-store.js'
 import { type CodeExchange, exchangeCode } from '../token-exchange.js'
-import { checkClient, singleParam, takeFlow } from './shared.js'
+import { checkClient, saveFlow, singleParam, takeFlow } from './shared.js'
 
 export async function token(
   request: Request,
   options: ResolvedOptions,
   metadata: IdpMetadataSource,
   verifyIdToken: IdTokenVerifier,
+  proxyState: ProxyState,
 ): Promise<Response> {
   const form = await readForm(request, options.maxBodyBytes)
   await authenticateClient(request, form, options)
@@ -28,6 +35,7 @@ export async function token(
 
   let exchange: CodeExchange
   let nonce: string | undefined
+  let dpopKey: DpopPrivateJwk | undefined
   if (options.pkce && options.store) {
     const flow = await takeFlow(options.store, code, 'code')
     if (!flow)
@@ -40,6 +48,7 @@ export async function token(
     }
     exchange = { code: flow.code, redirectUri: options.callbackUrl, verifier: flow.verifier }
     nonce = flow.nonce
+    dpopKey = flow.dpopKey
   } else {
     if (!options.redirectUris.has(redirectUri)) {
       throw new ProxyError(
@@ -51,17 +60,111 @@ export async function token(
   }
 
   const idp = await metadata(options.verifyIdToken ? 'jwks' : undefined)
-  const result = await exchangeCode(options, idp, exchange)
-  if (options.verifyIdToken && result.status >= 200 && result.status < 300) {
+  const dpop = dpopKey ? await dpopBinding(options, proxyState, dpopKey) : undefined
+  const result = await exchangeCode(options, idp, exchange, dpop)
+  if (result.status < 200 || result.status >= 300) return json(result.body, result.status)
+
+  const body = { ...result.body }
+  if (typeof body.id_token === 'string') {
+    // An encrypted ID token is decrypted (Cognito verifies the inner signed one itself).
+    body.id_token = await innerIdToken(body.id_token, options)
+  } else if (options.requireEncryptedIdToken) {
+    throw new ProxyError('ERR_IDP_RESPONSE_INVALID', 'the IdP sent no ID token')
+  }
+  let claims: Record<string, unknown> | undefined
+  if (options.verifyIdToken) {
     if (!idp.jwksUri) {
       throw new ProxyError(
         'ERR_IDP_UNAVAILABLE',
         "the IdP's discovery document has no jwks_uri to verify id_tokens with",
       )
     }
-    await verifyIdToken(result.body.id_token, { issuer: idp.issuer, jwksUri: idp.jwksUri, nonce })
+    claims = await verifyIdToken(body.id_token, {
+      issuer: idp.issuer,
+      jwksUri: idp.jwksUri,
+      nonce,
+    })
   }
-  return json(result.body, result.status)
+  if (options.userinfo && options.store) {
+    return json(await withAccessHandle(body, claims, dpopKey, options, options.store, proxyState))
+  }
+  return json(body, result.status)
+}
+
+async function innerIdToken(idToken: string, options: ResolvedOptions): Promise<string> {
+  const encrypted = isCompactJwe(idToken)
+  const decrypters = encrypted ? await decryptersOf(options) : []
+  if (encrypted && decrypters.length === 0) {
+    throw new ProxyError(
+      'ERR_DECRYPTION_FAILED',
+      'the IdP sent an encrypted ID token but the key source has no decryption key',
+    )
+  }
+  return decryptIdToken(idToken, decrypters, {
+    required: options.requireEncryptedIdToken,
+    contentEncryption: options.contentEncryption,
+    maxLength: options.maxIdpTokenBytes,
+  })
+}
+
+/**
+ * The token answer with the IdP's access token replaced by an opaque Bearer handle (record A):
+ * Cognito never holds the IdP's token (DPoP-bound or not), and calls the proxy's /userinfo with
+ * the handle. The refresh token stays with the IdP too: Cognito does not use it.
+ */
+async function withAccessHandle(
+  body: Record<string, unknown>,
+  verified: Record<string, unknown> | undefined,
+  dpopKey: DpopPrivateJwk | undefined,
+  options: ResolvedOptions,
+  store: FlowStore,
+  proxyState: ProxyState,
+): Promise<Record<string, unknown>> {
+  const accessToken = body.access_token
+  if (typeof accessToken !== 'string' || accessToken === '') {
+    throw new ProxyError('ERR_IDP_RESPONSE_INVALID', 'the IdP sent no access_token')
+  }
+  const type = typeof body.token_type === 'string' ? body.token_type.toLowerCase() : 'bearer'
+  if (type === 'dpop' && !dpopKey) {
+    throw new ProxyError(
+      'ERR_IDP_RESPONSE_INVALID',
+      'the IdP bound the access token to DPoP, but DPoP is off',
+    )
+  }
+  // Without verification (verifyIdToken: false, by choice) the claims are read as they are.
+  const claims = verified ?? unverifiedClaims(body.id_token)
+  if (typeof claims.sub !== 'string') {
+    throw new ProxyError('ERR_IDP_RESPONSE_INVALID', 'the ID token has no sub')
+  }
+  if (claims.at_hash !== undefined) proxyState.noteAtHash?.()
+  const expiresIn =
+    typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : undefined
+  const ttl = Math.max(
+    1,
+    Math.min(Math.floor(expiresIn ?? options.accessTokenTtl), options.accessTokenTtl),
+  )
+  const handle = await saveFlow(
+    store,
+    {
+      kind: 'access',
+      accessToken,
+      tokenType: type === 'dpop' ? 'dpop' : 'bearer',
+      ...(type === 'dpop' && dpopKey ? { dpopKey } : {}),
+      sub: claims.sub,
+      claims: userinfoFromIdToken(claims as Record<string, unknown> & { sub: string }),
+    },
+    ttl,
+  )
+  const { refresh_token: _kept, ...rest } = body
+  return { ...rest, access_token: handle, token_type: 'Bearer', expires_in: ttl }
+}
+
+function unverifiedClaims(idToken: unknown): Record<string, unknown> {
+  try {
+    return decodeJwt(String(idToken))
+  } catch (cause) {
+    throw new ProxyError('ERR_IDP_RESPONSE_INVALID', 'the ID token is not a JWT', { cause })
+  }
 }
 
 /** Reads an application/x-www-form-urlencoded body of at most `maxBytes`. */

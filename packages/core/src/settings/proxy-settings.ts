@@ -3,10 +3,12 @@
  * Part of the settings table (table.ts); the adapters' and the local run's are in
  * runtime-settings.ts.
  */
+import { CONTENT_ENCRYPTION_ALGORITHMS } from '../fapi/jwe.js'
 import { SIGNING_ALGORITHMS } from '../keys/key-source.js'
 import { parsePrivateKeySet } from '../keys/private-jwk.js'
 import { LOG_LEVELS } from '../logger.js'
 import { MIN_CLIENT_SECRET_LENGTH, RESERVED_AUTHORIZATION_PARAMS } from '../options.js'
+import { IDP_PROFILE_NAMES } from '../profiles.js'
 import {
   boolean,
   httpsUrl,
@@ -216,5 +218,73 @@ export const PROXY_SETTINGS = {
     runtimes: [...PROXY, 'local'],
     default: 'info',
     pulumiKey: 'logLevel',
+  }),
+  // FAPI 2.0 and IdP profiles (issue 13). Profile-shaped settings default to the profile's value.
+  IDP_PROFILE: setting({
+    doc: `The IdP's documented defaults (assertion \`aud\`, lifetime and algorithms, PAR, DPoP, nonce, authorization parameters, ID-token encryption): ${IDP_PROFILE_NAMES.map((name) => `\`${name}\``).join(', ')}. Explicit settings override it within its limits; docs/idps/README.md`,
+    parse: oneOf(IDP_PROFILE_NAMES),
+    runtimes: PROXY,
+    options: ['profile'],
+  }),
+  IDP_PAR_ENDPOINT: setting({
+    doc: "The IdP's pushed authorization request endpoint (default: discovery's `pushed_authorization_request_endpoint`)",
+    parse: httpsUrl(),
+    runtimes: PROXY,
+    options: ['idp.parEndpoint'],
+  }),
+  IDP_USERINFO_ENDPOINT: setting({
+    doc: "The IdP's userinfo endpoint, which `/userinfo` calls (default: discovery's `userinfo_endpoint`; none: `/userinfo` answers with the ID token's claims)",
+    parse: httpsUrl(),
+    runtimes: PROXY,
+    options: ['idp.userinfoEndpoint'],
+  }),
+  PAR: setting({
+    doc: "Pushed authorization requests (RFC 9126): `auto` (when discovery says `require_pushed_authorization_requests`), `always`, `never` (default: the profile's, else `auto`)",
+    parse: oneOf(['auto', 'always', 'never'] as const),
+    runtimes: PROXY,
+    options: ['par'],
+  }),
+  DPOP: setting({
+    doc: "`true`: DPoP (RFC 9449) with a key per sign-in at PAR, token and userinfo; Cognito gets a Bearer handle and must use `/userinfo` (default: the profile's, else `false`)",
+    parse: boolean,
+    runtimes: PROXY,
+    options: ['dpop'],
+  }),
+  DPOP_PROOF_LIFETIME_SECONDS: setting({
+    doc: "Adds `exp` = `iat` + this to each DPoP proof, 1–300 (Singpass: 120; default: the profile's, else no `exp`)",
+    parse: wholeNumber(1, 300),
+    runtimes: PROXY,
+    options: ['dpopProofLifetimeSeconds'],
+  }),
+  ID_TOKEN_ENCRYPTION_REQUIRED: setting({
+    doc: '`true` refuses ID tokens not encrypted to one of the proxy\'s `use: "enc"` keys (encrypted ones are always decrypted; default: the profile\'s, else `false`)',
+    parse: boolean,
+    runtimes: PROXY,
+    options: ['requireEncryptedIdToken'],
+  }),
+  JWE_CONTENT_ENCRYPTION: setting({
+    doc: `Comma-separated JWE \`enc\` values accepted in ID tokens and userinfo: ${CONTENT_ENCRYPTION_ALGORITHMS.join(', ')} (default: all)`,
+    parse: list(oneOf(CONTENT_ENCRYPTION_ALGORITHMS)),
+    runtimes: PROXY,
+    options: ['contentEncryptionAlgorithms'],
+  }),
+  ASSERTION_ALGORITHMS: setting({
+    doc: "Comma-separated JWS algorithms the IdP accepts for client assertions: a signing key with another is refused at start-up (default: the profile's, else any)",
+    parse: list(text),
+    runtimes: PROXY,
+    options: ['assertion.algorithms'],
+  }),
+  USERINFO: setting({
+    doc: "`true` serves `/userinfo` (Cognito's `attributes_url`): Cognito gets a Bearer handle instead of the IdP's access token (default: on with `DPOP`, `ID_TOKEN_ENCRYPTION_REQUIRED` or `PAR=always`, else off)",
+    parse: boolean,
+    runtimes: PROXY,
+    options: ['userinfo'],
+  }),
+  ACCESS_TOKEN_TTL_SECONDS: setting({
+    doc: "Longest life of an access-token handle, 30–3600; it never outlives the IdP's token",
+    parse: wholeNumber(30, 3600),
+    runtimes: PROXY,
+    default: '300',
+    options: ['accessTokenTtlSeconds'],
   }),
 } as const

@@ -6,6 +6,7 @@
  * and a sealed store (the handle *is* the encrypted record) share one interface.
  */
 import { sha256Base64url } from '../encoding.js'
+import { type DpopPrivateJwk, isDpopPrivateJwk } from '../fapi/dpop.js'
 
 /** Saved at /authorize, taken at /callback. */
 export interface AuthorizeFlow {
@@ -18,6 +19,8 @@ export interface AuthorizeFlow {
   verifier: string
   /** The `nonce` sent to the IdP (Cognito's, or the one the proxy added), checked at /token. */
   nonce?: string
+  /** The sign-in's DPoP private key (DPoP on): used at PAR, token and userinfo, never logged. */
+  dpopKey?: DpopPrivateJwk
 }
 
 /** Saved at /callback, taken at /token. */
@@ -30,14 +33,37 @@ export interface CodeFlow {
   redirectUri: string
   /** The nonce of the authorization request, which the IdP's id_token must carry. */
   nonce?: string
+  /** The sign-in's DPoP key, carried from /authorize to the token request. */
+  dpopKey?: DpopPrivateJwk
 }
 
-export type FlowRecord = AuthorizeFlow | CodeFlow
+/**
+ * Saved at /token when the proxy fronts userinfo, taken at /userinfo: the IdP's access token (and
+ * its DPoP key) behind the opaque Bearer handle Cognito is given instead. Cognito never holds the
+ * IdP's token. One-time, like the others: Cognito calls userinfo once per sign-in.
+ */
+export interface AccessFlow {
+  kind: 'access'
+  /** The IdP's access token. */
+  accessToken: string
+  /** `dpop` when the IdP bound it to `dpopKey` (token_type DPoP), else `bearer`. */
+  tokenType: 'dpop' | 'bearer'
+  dpopKey?: DpopPrivateJwk
+  /** The verified ID token's `sub`: the IdP's userinfo must name the same subject. */
+  sub: string
+  /**
+   * The verified ID token's user claims (token-only claims removed), answered at /userinfo when
+   * the IdP has no userinfo endpoint (Singpass Login apps).
+   */
+  claims: Record<string, unknown>
+}
+
+export type FlowRecord = AuthorizeFlow | CodeFlow | AccessFlow
 
 export type FlowKind = FlowRecord['kind']
 
 /** Every kind of record, for stores that keep one bound or one attribute per kind. */
-export const FLOW_KINDS: readonly FlowKind[] = ['authorize', 'code']
+export const FLOW_KINDS: readonly FlowKind[] = ['authorize', 'code', 'access']
 
 export interface FlowStore {
   /** Stores `record` for `ttlSeconds` and returns an opaque, unguessable handle for it. */
@@ -80,8 +106,18 @@ export function isFlowRecord(value: unknown): value is FlowRecord {
   const r = value as Record<string, unknown>
   const strings = (...keys: string[]) => keys.every((k) => typeof r[k] === 'string')
   if (r.nonce !== undefined && typeof r.nonce !== 'string') return false
+  if (r.dpopKey !== undefined && !isDpopPrivateJwk(r.dpopKey)) return false
   if (r.kind === 'authorize') return strings('state', 'redirectUri', 'verifier')
   if (r.kind === 'code') return strings('code', 'verifier', 'redirectUri')
+  if (r.kind === 'access') {
+    return (
+      strings('accessToken', 'sub') &&
+      (r.tokenType === 'dpop' || r.tokenType === 'bearer') &&
+      typeof r.claims === 'object' &&
+      r.claims !== null &&
+      !Array.isArray(r.claims)
+    )
+  }
   return false
 }
 

@@ -20,6 +20,8 @@ export interface MemoryStoreOptions {
    * new /authorize requests never evicts a code Cognito is about to redeem. Default 10 000.
    */
   maxCodes?: number
+  /** Most access-token handles (records saved at /token for /userinfo) held at once. Default 10 000. */
+  maxAccessTokens?: number
   /** Clock in ms since the epoch. Default `Date.now`. */
   now?: () => number
 }
@@ -39,10 +41,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): FlowStore {
   const bounds: Record<FlowKind, number> = {
     authorize: positive('maxEntries', options.maxEntries ?? 10_000),
     code: positive('maxCodes', options.maxCodes ?? 10_000),
+    access: positive('maxAccessTokens', options.maxAccessTokens ?? 10_000),
   }
   const now = options.now ?? (() => Date.now())
   // Map keeps insertion order, so the first key is always the oldest record of its kind.
-  const maps: Record<FlowKind, Map<string, Entry>> = { authorize: new Map(), code: new Map() }
+  const maps: Record<FlowKind, Map<string, Entry>> = {
+    authorize: new Map(),
+    code: new Map(),
+    access: new Map(),
+  }
 
   function sweep(records: Map<string, Entry>, max: number, at: number): void {
     // Drops expired records from the oldest end, and the oldest live ones while full. Records of

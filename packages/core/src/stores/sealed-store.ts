@@ -12,8 +12,9 @@
  */
 import { base64url, CompactEncrypt, compactDecrypt } from 'jose'
 import { utf8 } from '../encoding.js'
+import type { DpopPrivateJwk } from '../fapi/dpop.js'
 import type { FlowKind, FlowRecord, FlowStore } from './flow-store.js'
-import { isPlausibleHandle } from './flow-store.js'
+import { isFlowRecord, isPlausibleHandle } from './flow-store.js'
 
 export interface SealedStoreOptions {
   /**
@@ -26,12 +27,22 @@ export interface SealedStoreOptions {
 }
 
 // Short field names keep the handle (and so the `state` the IdP sees) compact.
+// `d` is the sign-in's DPoP key (DPoP on); `x` records hold the IdP's access token for /userinfo.
 type Sealed =
-  | { k: 'a'; s: string; r: string; v: string; n?: string; e: number }
-  | { k: 'c'; c: string; r: string; v: string; n?: string; e: number }
+  | { k: 'a'; s: string; r: string; v: string; n?: string; d?: DpopPrivateJwk; e: number }
+  | { k: 'c'; c: string; r: string; v: string; n?: string; d?: DpopPrivateJwk; e: number }
+  | {
+      k: 'x'
+      t: string
+      b: 'dpop' | 'bearer'
+      u: string
+      m: Record<string, unknown>
+      d?: DpopPrivateJwk
+      e: number
+    }
 
 const decoder = new TextDecoder()
-const KIND_TAGS: Record<FlowKind, Sealed['k']> = { authorize: 'a', code: 'c' }
+const KIND_TAGS: Record<FlowKind, Sealed['k']> = { authorize: 'a', code: 'c', access: 'x' }
 
 export function createSealedStore(options: SealedStoreOptions): FlowStore {
   if (!Array.isArray(options.keys) || options.keys.length === 0) {
@@ -44,11 +55,7 @@ export function createSealedStore(options: SealedStoreOptions): FlowStore {
   return {
     async save(record: FlowRecord, ttlSeconds: number): Promise<string> {
       const e = Math.floor(now() / 1000) + ttlSeconds
-      const n = record.nonce === undefined ? {} : { n: record.nonce }
-      const sealed: Sealed =
-        record.kind === 'authorize'
-          ? { k: 'a', s: record.state, r: record.redirectUri, v: record.verifier, ...n, e }
-          : { k: 'c', c: record.code, r: record.redirectUri, v: record.verifier, ...n, e }
+      const sealed = toSealed(record, e)
       return new CompactEncrypt(utf8(JSON.stringify(sealed)))
         .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
         .encrypt(sealKey)
@@ -59,12 +66,35 @@ export function createSealedStore(options: SealedStoreOptions): FlowStore {
       if (!sealed || sealed.e * 1000 <= now()) return undefined
       // The kind is inside the sealed record: a handle presented at the wrong route is refused.
       if (sealed.k !== KIND_TAGS[kind]) return undefined
-      const n = typeof sealed.n === 'string' ? { nonce: sealed.n } : {}
-      return sealed.k === 'a'
-        ? { kind: 'authorize', state: sealed.s, redirectUri: sealed.r, verifier: sealed.v, ...n }
-        : { kind: 'code', code: sealed.c, redirectUri: sealed.r, verifier: sealed.v, ...n }
+      const record = fromSealed(sealed)
+      // The same shape check as every other store's (a sealed record is ours, but old keys live on).
+      return isFlowRecord(record) ? record : undefined
     },
   }
+}
+
+function toSealed(record: FlowRecord, e: number): Sealed {
+  const d = record.dpopKey === undefined ? {} : { d: record.dpopKey }
+  if (record.kind === 'access') {
+    const { accessToken: t, tokenType: b, sub: u, claims: m } = record
+    return { k: 'x', t, b, u, m, ...d, e }
+  }
+  const n = record.nonce === undefined ? {} : { n: record.nonce }
+  return record.kind === 'authorize'
+    ? { k: 'a', s: record.state, r: record.redirectUri, v: record.verifier, ...n, ...d, e }
+    : { k: 'c', c: record.code, r: record.redirectUri, v: record.verifier, ...n, ...d, e }
+}
+
+function fromSealed(sealed: Sealed): FlowRecord {
+  const d = sealed.d === undefined ? {} : { dpopKey: sealed.d }
+  if (sealed.k === 'x') {
+    const { t, b, u, m } = sealed
+    return { kind: 'access', accessToken: t, tokenType: b, sub: u, claims: m, ...d }
+  }
+  const n = typeof sealed.n === 'string' ? { nonce: sealed.n } : {}
+  return sealed.k === 'a'
+    ? { kind: 'authorize', state: sealed.s, redirectUri: sealed.r, verifier: sealed.v, ...n, ...d }
+    : { kind: 'code', code: sealed.c, redirectUri: sealed.r, verifier: sealed.v, ...n, ...d }
 }
 
 async function open(handle: string, keys: Uint8Array[]): Promise<Sealed | undefined> {
@@ -75,7 +105,9 @@ async function open(handle: string, keys: Uint8Array[]): Promise<Sealed | undefi
         contentEncryptionAlgorithms: ['A256GCM'],
       })
       const value = JSON.parse(decoder.decode(plaintext)) as Sealed
-      return typeof value.e === 'number' && (value.k === 'a' || value.k === 'c') ? value : undefined
+      return typeof value.e === 'number' && (value.k === 'a' || value.k === 'c' || value.k === 'x')
+        ? value
+        : undefined
     } catch {
       // Wrong key or tampered handle: try the next key; none left means "not found".
     }
