@@ -9,7 +9,7 @@ import { toPublicEncryptionJwks } from './fapi/jwe.js'
 import { idTokenVerifier } from './id-token.js'
 import { assertionSigner, decryptersOf, type ProxyState } from './idp-client.js'
 import { type IdpMetadata, idpMetadataSource } from './idp-metadata.js'
-import type { Jwks } from './keys/key-source.js'
+import type { Jwks, PublishedJwk } from './keys/key-source.js'
 import type { LogFields, Logger } from './logger.js'
 import { jsonLogger } from './logger.js'
 import { recordRequest } from './metrics.js'
@@ -217,15 +217,20 @@ export function routeOf(request: Request, config: ResolvedOptions): RouteName | 
 }
 
 async function jwks(config: ResolvedOptions): Promise<Response> {
-  let signing: Jwks
+  let published: Jwks<PublishedJwk>
   try {
-    signing = await config.keys.publicJwks()
+    published = await config.keys.publicJwks()
   } catch (cause) {
     throw new ProxyError('ERR_KEYS_UNAVAILABLE', 'the signing keys are unavailable', { cause })
   }
   // Encryption keys next to the signing keys, `use: "enc"` (FAPI IdPs encrypt ID tokens to them).
-  const encryption = toPublicEncryptionJwks(await decryptersOf(config))
-  const body = { ...signing, keys: [...signing.keys, ...encryption.keys] }
+  // The key sources of this repository list them in publicJwks() already; a KeySource that only
+  // implements decrypters() gets them published here, each kid once.
+  const listed = new Set(published.keys.map((key) => `${key.use ?? 'sig'}:${key.kid}`))
+  const encryption = toPublicEncryptionJwks(await decryptersOf(config)).keys.filter(
+    (key) => !listed.has(`enc:${key.kid}`),
+  )
+  const body = { ...published, keys: [...published.keys, ...encryption] }
   return new Response(JSON.stringify(body), {
     headers: {
       // Not application/jwk-set+json: Glewlwyd (and every IdP on its JWT library) accepts only a
