@@ -38,8 +38,10 @@ export {
 } from './kms-key-source.js'
 export {
   CLIENT_DEFAULTS,
+  emfMetricsFromEnv,
   LAMBDA_FUNCTIONS,
   type LambdaFunction,
+  lambdaMetricsFrom,
   lambdaStoreFrom,
 } from './lambda-env.js'
 export { type ClientInput, lazy, lazyClient } from './lazy.js'
