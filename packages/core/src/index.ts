@@ -99,6 +99,7 @@ export {
   type Parser,
   parseUrl,
   SettingProblem,
+  stringMap,
 } from './settings/parsers.js'
 export {
   readSettings,
