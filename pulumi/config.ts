@@ -232,7 +232,7 @@ export function loadConfig(
   const attributesRequestMethod = oneOf('attributesRequestMethod', ['GET', 'POST'] as const, 'GET')
   const metrics = settings.METRICS ?? 'off'
   if (metrics === 'prometheus') {
-    throw fail('metrics', 'must be off or emf on Lambda (prometheus is the standalone server\'s)')
+    throw fail('metrics', "must be off or emf on Lambda (prometheus is the standalone server's)")
   }
 
   const result: ProgramConfig = {
@@ -260,8 +260,7 @@ export function loadConfig(
     logLevel: settings.LOG_LEVEL ?? 'info',
     verifyIdToken: settings.VERIFY_ID_TOKEN ?? true,
     idpMaxTokenBytes: settings.IDP_MAX_TOKEN_BYTES ?? defaultNumber('IDP_MAX_TOKEN_BYTES'),
-    idpMaxMetadataBytes:
-      settings.IDP_MAX_METADATA_BYTES ?? defaultNumber('IDP_MAX_METADATA_BYTES'),
+    idpMaxMetadataBytes: settings.IDP_MAX_METADATA_BYTES ?? defaultNumber('IDP_MAX_METADATA_BYTES'),
     metrics,
     logRetentionDays,
     stageName,

@@ -22,12 +22,7 @@ import {
 import { bundleDirectory, installedBundleDirectory } from './bundles.js'
 import { FLOW_TABLE_ATTRIBUTES } from './flow-table.js'
 import { kmsKeyPolicy } from './kms-key-policy.js'
-import {
-  holdsSecrets,
-  LAMBDA_FUNCTION_OF,
-  type ProxyFunction,
-  TABLE_ACTIONS,
-} from './policies.js'
+import { holdsSecrets, LAMBDA_FUNCTION_OF, type ProxyFunction, TABLE_ACTIONS } from './policies.js'
 import {
   BROWSER_ROUTES,
   createFunctionRole,

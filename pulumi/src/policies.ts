@@ -9,8 +9,8 @@ import {
   FUNCTION_ACTIONS,
   type FunctionActions,
   LAMBDA_FUNCTIONS,
-  LOG_ACTIONS,
   type LambdaFunction,
+  LOG_ACTIONS,
 } from '@idp-proxy/lambda-adapter/iam'
 import * as pulumi from '@pulumi/pulumi'
 
