@@ -97,6 +97,8 @@ export class IdpProxy extends pulumi.ComponentResource {
         ]
       }),
     ) as Record<ProxyFunction, string>
+    // Checked before anything is registered, like the bundles.
+    const extra = extraSettings(name, args.settings)
     super('idp-proxy:index:IdpProxy', name, {}, opts)
     const keyMode = args.keyMode ?? 'secretsmanager'
     const stageName = args.stageName ?? 'v1'
@@ -273,7 +275,7 @@ export class IdpProxy extends pulumi.ComponentResource {
     // Every setting the component sets, by variable; each function gets those its runtime reads
     // (the settings table's `runtimes`), so no function carries a setting it ignores.
     const settings: Partial<Record<SettingName, pulumi.Input<string>>> = {
-      ...extraSettings(name, args.settings),
+      ...extra,
       PROXY_BASE_URL: this.proxyBaseUrl,
       IDP_ISSUER: args.idp.issuer,
       IDP_CLIENT_ID: args.idp.clientId,
