@@ -324,9 +324,7 @@ export class IdpProxy extends pulumi.ComponentResource {
     this.functionNames = {}
     const deployed: Partial<Record<ProxyFunction, ProxyFunctionResources>> = {}
     for (const fn of functions) {
-      const routes = FUNCTION_ROUTES[fn].filter(
-        (route) => pkce || !(BROWSER_ROUTES as readonly string[]).includes(route),
-      )
+      const routes = FUNCTION_ROUTES[fn].filter((route) => pkce || !BROWSER_ROUTES.includes(route))
       const tableActions = table ? TABLE_ACTIONS[fn] : []
       deployed[fn] = createProxyFunction(
         name,

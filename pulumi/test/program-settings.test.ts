@@ -127,4 +127,23 @@ test('the component: further settings by variable reach the functions that read 
   assert.not.ok('ASSERTION_LIFETIME_SECONDS' in variables('extra-authorize'))
 })
 
+test('each API route goes to a function whose lambda-adapter entry serves that route', async () => {
+  const { DEFAULT_PATHS } = await import('@idp-proxy/core')
+  const { FUNCTION_ROUTES } = await import('../src/proxy-function.js')
+  const { LAMBDA_FUNCTION_OF } = await import('../src/policies.js')
+  const routeOf = (key: string) =>
+    Object.entries(DEFAULT_PATHS).find(([, path]) => key.endsWith(` ${path}`))?.[0]
+  for (const [fn, keys] of Object.entries(FUNCTION_ROUTES) as [
+    keyof typeof FUNCTION_ROUTES,
+    string[],
+  ][]) {
+    const serves = LAMBDA_FUNCTIONS[LAMBDA_FUNCTION_OF[fn]].routes
+    for (const key of keys) {
+      const route = routeOf(key)
+      assert.ok(route, key)
+      assert.ok(!serves || (serves as readonly string[]).includes(route!), `${fn}: ${key}`)
+    }
+  }
+})
+
 test.run()

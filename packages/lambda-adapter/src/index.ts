@@ -27,15 +27,14 @@ export {
   type ProxyFactory,
 } from './handler.js'
 export { FUNCTION_ACTIONS, type FunctionActions, LOG_ACTIONS } from './iam.js'
+export { KmsKeySource, type KmsKeySourceOptions } from './kms-key-source.js'
 export {
   KMS_KEY_SOURCE_ACTIONS,
   KMS_KEY_SPECS,
   KMS_SIGNING_ALGORITHMS,
-  KmsKeySource,
-  type KmsKeySourceOptions,
   type KmsKeySpec,
   kmsKeySpecsFor,
-} from './kms-key-source.js'
+} from './kms-specs.js'
 export {
   CLIENT_DEFAULTS,
   emfMetricsFromEnv,

@@ -27,14 +27,6 @@ import { derToJose } from './ecdsa-der.js'
 import { KMS_KEY_SPECS, KMS_SIGNING_ALGORITHMS } from './kms-specs.js'
 import { type ClientInput, lazyClient } from './lazy.js'
 
-export {
-  KMS_KEY_SOURCE_ACTIONS,
-  KMS_KEY_SPECS,
-  KMS_SIGNING_ALGORITHMS,
-  type KmsKeySpec,
-  kmsKeySpecsFor,
-} from './kms-specs.js'
-
 export interface KmsKeySourceOptions {
   /** Key id, ARN or alias of an asymmetric SIGN_VERIFY key (RSA_2048+ or ECC_NIST_P256/P384). */
   keyId: string
