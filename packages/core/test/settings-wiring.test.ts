@@ -3,6 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
+  type CodeFlow,
   createProxy,
   isProxyError,
   optionsFromEnv,
@@ -60,7 +61,7 @@ test('each proxy setting of the hardening group reaches the createProxy option t
     assert.ok(settingsOf('core').includes(name), `${name} is read by optionsFromEnv`)
     if (name === 'MEMORY_STORE_MAX_CODES') continue // a store option: below
     const options = optionsFromEnv({ ...env, [name]: text })
-    const option = setting.options[0]
+    const option = setting.options?.[0] as string
     assert.equal(at(options, option), setting.parse(text, { allowInsecureHttp: false }), name)
     assert.equal(at(optionsFromEnv(env), option), undefined, `${name} unset: the option's default`)
   }
@@ -97,8 +98,8 @@ test("MEMORY_STORE_MAX_CODES bounds the memory store's issued codes", async () =
   ]
   // The oldest code made room for the third; the two newest are still there.
   assert.is(await store!.take(handles[0]!, 'code'), undefined)
-  assert.equal((await store!.take(handles[1]!, 'code'))?.code, 'c2')
-  assert.equal((await store!.take(handles[2]!, 'code'))?.code, 'c3')
+  assert.equal(((await store!.take(handles[1]!, 'code')) as CodeFlow | undefined)?.code, 'c2')
+  assert.equal(((await store!.take(handles[2]!, 'code')) as CodeFlow | undefined)?.code, 'c3')
 })
 
 test("every numeric proxy setting has createProxy's own range: its ends pass, one past them is refused", async () => {
