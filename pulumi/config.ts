@@ -10,18 +10,23 @@
  */
 import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import {
+  type LogLevel,
+  parseUrl,
+  readSettings,
+  refuseWithoutPkce,
+  SETTINGS,
+  type SettingName,
+  type SettingsReading,
+  settingsOf,
+} from '@idp-proxy/core'
+import { KMS_KEY_SPECS, type KmsKeySpec } from '@idp-proxy/lambda-adapter/iam'
 import * as pulumi from '@pulumi/pulumi'
-import { parseAttributeMapping, parseAuthorizationParams } from './params.js'
+import { parseAttributeMapping } from './params.js'
 import { FUNCTION_LAYOUTS, type FunctionLayout, PROTECTIONS, type Protection } from './src/args.js'
 
 export const KEY_MODES = ['secretsmanager', 'kms'] as const
 export type KeyMode = (typeof KEY_MODES)[number]
-
-export const KMS_KEY_SPECS = ['RSA_2048', 'ECC_NIST_P256', 'ECC_NIST_P384'] as const
-export type KmsKeySpec = (typeof KMS_KEY_SPECS)[number]
-
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
-export type LogLevel = (typeof LOG_LEVELS)[number]
 
 /** CloudWatch Logs accepts only these retention periods. */
 export const LOG_RETENTION_DAYS = [
@@ -63,6 +68,15 @@ export interface ProgramConfig {
   lambdaFunctions: FunctionLayout
   protection: Protection
   logLevel: LogLevel
+  /** VERIFY_ID_TOKEN. */
+  verifyIdToken: boolean
+  /** IDP_MAX_TOKEN_BYTES and IDP_MAX_METADATA_BYTES (the table's defaults when not set). */
+  idpMaxTokenBytes: number
+  idpMaxMetadataBytes: number
+  /** METRICS: `emf` writes CloudWatch EMF lines; Lambda has no Prometheus endpoint. */
+  metrics: 'off' | 'emf'
+  /** METRICS_NAMESPACE; absent = the adapter's default. */
+  metricsNamespace?: string
   logRetentionDays: number
   stageName: string
   lambdaMemoryMb: number
@@ -94,6 +108,38 @@ export function configError(project: string, key: string, problem: string): pulu
   return new pulumi.RunError(`Configuration ${project}:${key} ${problem}`)
 }
 
+/**
+ * Reads every key that is a proxy setting (those with a Pulumi key in core's settings table)
+ * with the table's own parsers, so the stack refuses what the deployed proxy would refuse, with
+ * the same message. Problems name the keys (`idp-proxy:issuer`), all of them at once.
+ */
+export function readProxySettings(config: pulumi.Config): SettingsReading {
+  const values: Record<string, string | undefined> = {}
+  for (const name of settingsOf('pulumi')) {
+    const key = (SETTINGS[name] as { pulumiKey: string }).pulumiKey
+    values[key] = config.get(key)
+  }
+  const reading = readSettings(values, 'pulumi')
+  // Core's rule: with PKCE off the proxy is not on the authorization path.
+  refuseWithoutPkce(reading)
+  return reading
+}
+
+/** The reading's problems as one RunError naming each key, or nothing. */
+function failOnProblems(project: string, reading: SettingsReading): void {
+  if (reading.problems.length === 0) return
+  throw new pulumi.RunError(
+    reading.problems
+      .map((problem) => `Configuration ${project}:${problem.name} ${problem.message}`)
+      .join('\n'),
+  )
+}
+
+/** A setting's documented default as a number (the table's `default`). */
+function defaultNumber(name: SettingName): number {
+  return Number((SETTINGS[name] as { default?: string }).default)
+}
+
 /** Reads and validates the whole configuration of the current stack. */
 export function loadConfig(
   config = new pulumi.Config(),
@@ -115,20 +161,6 @@ export function loadConfig(
     if (value === undefined) throw fail(key, `is required (pulumi config set ${key} ...)`)
     return value
   }
-  const httpsUrl = (key: string, value: string): string => {
-    let url: URL
-    try {
-      url = new URL(value)
-    } catch {
-      throw fail(key, `must be an absolute URL, got "${value}"`)
-    }
-    if (url.protocol !== 'https:') throw fail(key, 'must be an https: URL')
-    return value
-  }
-  const optionalUrl = (key: string): string | undefined => {
-    const value = text(key)
-    return value === undefined ? undefined : httpsUrl(key, value)
-  }
   const stringList = (key: string, fallback: string[]): string[] => {
     const value = config.getObject<unknown>(key)
     if (value === undefined) return fallback
@@ -145,6 +177,10 @@ export function loadConfig(
   }
   const oneOf = <T extends string>(key: string, values: readonly T[], fallback: T): T =>
     (config.get<T>(key, { allowedValues: [...values] }) || fallback) as T
+
+  const proxy = readProxySettings(config)
+  failOnProblems(project, proxy)
+  const settings = proxy.values
 
   const domainPrefix = required('domainPrefix')
   // Cognito's rule for prefix domains: lowercase letters, digits and hyphens, no reserved words.
@@ -169,7 +205,7 @@ export function loadConfig(
     }
   }
 
-  const store = text('store') ?? 'dynamodb'
+  const store = settings.STORE ?? 'dynamodb'
   if (store !== 'dynamodb') {
     // The sealed store needs its key in every function (SEALING_KEYS in clear in the Lambda
     // environment, or Secrets Manager access for /authorize and /callback): neither fits the
@@ -194,18 +230,15 @@ export function loadConfig(
   }
 
   const attributesRequestMethod = oneOf('attributesRequestMethod', ['GET', 'POST'] as const, 'GET')
-  const assertionAudience = text('assertionAudience')
-  if (
-    assertionAudience &&
-    assertionAudience !== 'token_endpoint' &&
-    assertionAudience !== 'issuer'
-  ) {
-    httpsUrl('assertionAudience', assertionAudience)
+  const metrics = settings.METRICS ?? 'off'
+  if (metrics === 'prometheus') {
+    throw fail('metrics', "must be off or emf on Lambda (prometheus is the standalone server's)")
   }
 
   const result: ProgramConfig = {
-    issuer: httpsUrl('issuer', required('issuer')),
-    clientId: required('clientId'),
+    // Present and valid (the reading refused an invalid one), or required() names the key.
+    issuer: settings.IDP_ISSUER ?? required('issuer'),
+    clientId: settings.IDP_CLIENT_ID ?? required('clientId'),
     endpoints: {},
     providerName,
     idpScopes: stringList('idpScopes', ['openid', 'email', 'profile']),
@@ -213,10 +246,8 @@ export function loadConfig(
     attributeMapping: parseAttributeMapping(text('attributeMapping') ?? '', (problem) =>
       fail('attributeMapping', problem),
     ),
-    pkce: bool('pkce', true),
-    authorizationParams: parseAuthorizationParams(text('authorizationParams') ?? '', (problem) =>
-      fail('authorizationParams', problem),
-    ),
+    pkce: settings.PKCE ?? true,
+    authorizationParams: settings.AUTHORIZATION_PARAMS ?? {},
     domainPrefix,
     callbackUrls,
     logoutUrls,
@@ -225,8 +256,12 @@ export function loadConfig(
     store: 'dynamodb',
     pointInTimeRecovery: bool('pointInTimeRecovery', false),
     keyMode: oneOf('keyMode', KEY_MODES, 'secretsmanager'),
-    kmsKeySpec: oneOf('kmsKeySpec', KMS_KEY_SPECS, 'RSA_2048'),
-    logLevel: oneOf('logLevel', LOG_LEVELS, 'info'),
+    kmsKeySpec: oneOf('kmsKeySpec', Object.keys(KMS_KEY_SPECS) as KmsKeySpec[], 'RSA_2048'),
+    logLevel: settings.LOG_LEVEL ?? 'info',
+    verifyIdToken: settings.VERIFY_ID_TOKEN ?? true,
+    idpMaxTokenBytes: settings.IDP_MAX_TOKEN_BYTES ?? defaultNumber('IDP_MAX_TOKEN_BYTES'),
+    idpMaxMetadataBytes: settings.IDP_MAX_METADATA_BYTES ?? defaultNumber('IDP_MAX_METADATA_BYTES'),
+    metrics,
     logRetentionDays,
     stageName,
     lambdaMemoryMb: number('lambdaMemoryMb', 256, 128, 10_240),
@@ -243,23 +278,39 @@ export function loadConfig(
   }
   if (!result.idpScopes.includes('openid')) throw fail('idpScopes', 'must include "openid"')
 
-  const endpoints: [keyof IdpEndpointConfig, string][] = [
-    ['authorizationEndpoint', 'idpAuthorizationEndpoint'],
-    ['tokenEndpoint', 'idpTokenEndpoint'],
-    ['userinfoEndpoint', 'idpUserinfoEndpoint'],
-    ['jwksUri', 'idpJwksUri'],
+  const endpoints: [keyof IdpEndpointConfig, string | undefined][] = [
+    ['authorizationEndpoint', settings.IDP_AUTHORIZATION_ENDPOINT],
+    ['tokenEndpoint', settings.IDP_TOKEN_ENDPOINT],
+    ['userinfoEndpoint', userinfoEndpoint(text('idpUserinfoEndpoint'), fail)],
+    ['jwksUri', settings.IDP_JWKS_URI],
   ]
-  for (const [field, key] of endpoints) {
-    const value = optionalUrl(key)
+  for (const [field, value] of endpoints) {
     if (value) result.endpoints[field] = value
   }
-  if (assertionAudience) result.assertionAudience = assertionAudience
-  const kmsKeyKid = text('kmsKeyKid')
-  if (kmsKeyKid) result.kmsKeyKid = kmsKeyKid
+  if (settings.ASSERTION_AUDIENCE) result.assertionAudience = settings.ASSERTION_AUDIENCE
+  if (settings.KMS_KEY_KID) result.kmsKeyKid = settings.KMS_KEY_KID
+  if (settings.METRICS_NAMESPACE) result.metricsNamespace = settings.METRICS_NAMESPACE
   // Relative to the project root (where Pulumi.yaml is), not to the program's directory.
   const bundleDir = text('lambdaBundleDir')
   if (bundleDir) {
     result.lambdaBundleDir = isAbsolute(bundleDir) ? bundleDir : resolve(projectRoot, bundleDir)
   }
   return result
+}
+
+/**
+ * Cognito's `attributes_url`: not a proxy setting (Cognito calls the IdP's userinfo itself), so
+ * not in the table, but held to the same URL rule as the table's endpoints.
+ */
+function userinfoEndpoint(
+  value: string | undefined,
+  fail: (key: string, problem: string) => pulumi.RunError,
+): string | undefined {
+  if (value === undefined) return undefined
+  try {
+    parseUrl(value, false)
+  } catch (error) {
+    throw fail('idpUserinfoEndpoint', (error as Error).message)
+  }
+  return value
 }

@@ -2,6 +2,8 @@
  * The arguments of IdpProxy, with their defaults, and the constants it shares with callers and
  * tests.
  */
+import { MIN_CLIENT_SECRET_LENGTH, type SettingName } from '@idp-proxy/core'
+import type { KmsKeySpec } from '@idp-proxy/lambda-adapter/iam'
 import type * as aws from '@pulumi/aws'
 import type * as pulumi from '@pulumi/pulumi'
 import type { IdpEndpoints } from './discovery.js'
@@ -97,8 +99,12 @@ export interface IdpProxyArgs {
   }
   /** Where the signing key lives: a Secrets Manager secret (default) or an asymmetric KMS key. */
   keyMode?: 'secretsmanager' | 'kms'
-  /** KMS key spec in `kms` mode: `RSA_2048` (RS256, default), `ECC_NIST_P256` (ES256) or `ECC_NIST_P384` (ES384). */
-  kmsKeySpec?: pulumi.Input<'RSA_2048' | 'ECC_NIST_P256' | 'ECC_NIST_P384'>
+  /**
+   * KMS key spec in `kms` mode, one the adapter's KMS key source signs with (`KMS_KEY_SPECS`):
+   * `RSA_2048` (RS256, default), `RSA_3072`, `RSA_4096`, `ECC_NIST_P256` (ES256) or
+   * `ECC_NIST_P384` (ES384).
+   */
+  kmsKeySpec?: pulumi.Input<KmsKeySpec>
   /** The `kid` the proxy publishes for the KMS key. Default: the adapter's choice. */
   kmsKeyKid?: pulumi.Input<string>
   /** Secret: private JWK/JWKS stored as the key secret's value. Default: left empty for upload. */
@@ -124,6 +130,22 @@ export interface IdpProxyArgs {
   deletionProtection?: pulumi.Input<boolean>
   /** The proxy's LOG_LEVEL. Default `"info"`. */
   logLevel?: pulumi.Input<string>
+  /** Verify the IdP's id_token at /token (VERIFY_ID_TOKEN). Default `true`. */
+  verifyIdToken?: pulumi.Input<boolean>
+  /** Largest token answer read from the IdP, in bytes (IDP_MAX_TOKEN_BYTES). Default the proxy's. */
+  idpMaxTokenBytes?: pulumi.Input<number>
+  /** Largest discovery document or JWKS read from the IdP (IDP_MAX_METADATA_BYTES). */
+  idpMaxMetadataBytes?: pulumi.Input<number>
+  /** `emf`: the functions write CloudWatch Embedded Metric Format lines (METRICS). Default `off`. */
+  metrics?: 'off' | 'emf'
+  /** The CloudWatch namespace of the metrics (METRICS_NAMESPACE). Default `IdpProxy`. */
+  metricsNamespace?: pulumi.Input<string>
+  /**
+   * Any other proxy setting by its variable (docs/configuration.md), e.g. `{ MAX_STATE_BYTES:
+   * '4096' }`: each function gets the ones its runtime reads. Secret settings are refused (they
+   * would sit in clear in the functions' environment); the component's own wiring wins.
+   */
+  settings?: Partial<Record<SettingName, pulumi.Input<string>>>
   /** Retention of every log group, in days. Default `30`. */
   logRetentionDays?: pulumi.Input<number>
   /** API stage name; the proxy's base URL is `<api endpoint>/<stage>`. Default `"v1"`. */
@@ -147,5 +169,5 @@ export interface IdpProxyArgs {
   resources?: IdpProxyResourceArgs
 }
 
-/** The shortest shared secret the component accepts (the proxy's own minimum). */
-export const SHARED_SECRET_MIN_LENGTH = 32
+/** The shortest shared secret the component accepts: the proxy's own minimum. */
+export const SHARED_SECRET_MIN_LENGTH = MIN_CLIENT_SECRET_LENGTH

@@ -1,6 +1,11 @@
 /**
  * The flow table's shape as the lambda-adapter's DynamoDB store uses it: the hash key holds a
  * hash of the handle, the expiry attribute is checked on every take (TTL only tidies up, late).
- * One module, so it can be replaced by the lambda-adapter's own export in one place.
+ * The names are the store's own (`DYNAMODB_ATTRIBUTES`), imported without the AWS SDK.
  */
-export const FLOW_TABLE_ATTRIBUTES = { hashKey: 'pk', expiresAt: 'expiresAt' } as const
+import { DYNAMODB_ATTRIBUTES } from '@idp-proxy/lambda-adapter/iam'
+
+export const FLOW_TABLE_ATTRIBUTES = {
+  hashKey: DYNAMODB_ATTRIBUTES.key,
+  expiresAt: DYNAMODB_ATTRIBUTES.ttl,
+} as const

@@ -7,6 +7,8 @@
  * Cognito's OIDC provider points at the proxy for /token (and /authorize with PKCE); userinfo,
  * jwks_uri and issuer stay the IdP's, since Cognito validates the IdP's tokens itself.
  */
+import { SETTINGS, type SettingName, settingsOf } from '@idp-proxy/core'
+import { LAMBDA_FUNCTIONS } from '@idp-proxy/lambda-adapter/iam'
 import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
 import * as random from '@pulumi/random'
@@ -20,7 +22,7 @@ import {
 import { bundleDirectory, installedBundleDirectory } from './bundles.js'
 import { FLOW_TABLE_ATTRIBUTES } from './flow-table.js'
 import { kmsKeyPolicy } from './kms-key-policy.js'
-import { holdsSecrets, type ProxyFunction, TABLE_ACTIONS } from './policies.js'
+import { holdsSecrets, LAMBDA_FUNCTION_OF, type ProxyFunction, TABLE_ACTIONS } from './policies.js'
 import {
   BROWSER_ROUTES,
   createFunctionRole,
@@ -95,6 +97,8 @@ export class IdpProxy extends pulumi.ComponentResource {
         ]
       }),
     ) as Record<ProxyFunction, string>
+    // Checked before anything is registered, like the bundles.
+    const extra = extraSettings(name, args.settings)
     super('idp-proxy:index:IdpProxy', name, {}, opts)
     const keyMode = args.keyMode ?? 'secretsmanager'
     const stageName = args.stageName ?? 'v1'
@@ -268,37 +272,59 @@ export class IdpProxy extends pulumi.ComponentResource {
       ? pulumi.interpolate`${this.proxyBaseUrl}/callback`
       : this.cognitoIdpResponseUrl
 
-    const common: Record<string, pulumi.Input<string>> = {
+    // Every setting the component sets, by variable; each function gets those its runtime reads
+    // (the settings table's `runtimes`), so no function carries a setting it ignores.
+    const settings: Partial<Record<SettingName, pulumi.Input<string>>> = {
+      ...extra,
       PROXY_BASE_URL: this.proxyBaseUrl,
       IDP_ISSUER: args.idp.issuer,
       IDP_CLIENT_ID: args.idp.clientId,
       IDP_AUTHORIZATION_ENDPOINT: endpoints.authorizationEndpoint,
       IDP_TOKEN_ENDPOINT: endpoints.tokenEndpoint,
+      // The token function verifies id_tokens with the keys Cognito uses too: no discovery.
+      IDP_JWKS_URI: endpoints.jwksUri,
       COGNITO_REDIRECT_URIS: this.cognitoIdpResponseUrl,
       PKCE: String(pkce),
       AUTHORIZATION_PARAMS: pulumi.jsonStringify(args.authorizationParams ?? {}),
       LOG_LEVEL: args.logLevel ?? 'info',
       ...(args.assertionAudience ? { ASSERTION_AUDIENCE: args.assertionAudience } : {}),
+      ...(args.verifyIdToken === undefined
+        ? {}
+        : { VERIFY_ID_TOKEN: pulumi.output(args.verifyIdToken).apply(String) }),
+      ...(args.idpMaxTokenBytes === undefined
+        ? {}
+        : { IDP_MAX_TOKEN_BYTES: pulumi.output(args.idpMaxTokenBytes).apply(String) }),
+      ...(args.idpMaxMetadataBytes === undefined
+        ? {}
+        : { IDP_MAX_METADATA_BYTES: pulumi.output(args.idpMaxMetadataBytes).apply(String) }),
+      ...(args.metrics === 'emf'
+        ? {
+            METRICS: 'emf',
+            ...(args.metricsNamespace ? { METRICS_NAMESPACE: args.metricsNamespace } : {}),
+          }
+        : {}),
+      // The store on the functions that use it; key and client secret only where /token is
+      // served, and only as ARNs, never values.
+      ...(table ? { STORE: 'dynamodb', FLOW_TABLE_NAME: table.name } : {}),
+      ...(kmsKey
+        ? { KMS_KEY_ID: kmsKey.arn, ...(args.kmsKeyKid ? { KMS_KEY_KID: args.kmsKeyKid } : {}) }
+        : { PRIVATE_KEY_SECRET_ARN: privateKeySecret!.arn }),
+      CLIENT_SECRET_ARN: sharedSecret.arn,
     }
-    const store: Record<string, pulumi.Input<string>> = table
-      ? { STORE: 'dynamodb', FLOW_TABLE_NAME: table.name }
-      : {}
-    // The same core variables on every function (docs/lambda.md); the store on those that use
-    // it; key and client secret only where /token is served, and only as ARNs, never values.
-    const keyEnv: Record<string, pulumi.Input<string>> = kmsKey
-      ? { KMS_KEY_ID: kmsKey.arn, ...(args.kmsKeyKid ? { KMS_KEY_KID: args.kmsKeyKid } : {}) }
-      : { PRIVATE_KEY_SECRET_ARN: privateKeySecret!.arn }
-    const environment = (fn: ProxyFunction) =>
-      holdsSecrets(fn)
-        ? { ...common, ...store, ...keyEnv, CLIENT_SECRET_ARN: sharedSecret.arn }
-        : { ...common, ...store }
+    const environment = (fn: ProxyFunction): Record<string, pulumi.Input<string>> => {
+      const reads = new Set<string>(settingsOf(LAMBDA_FUNCTIONS[LAMBDA_FUNCTION_OF[fn]].runtime))
+      return Object.fromEntries(
+        Object.entries(settings).filter(
+          (entry): entry is [string, pulumi.Input<string>] =>
+            reads.has(entry[0]) && entry[1] !== undefined,
+        ),
+      )
+    }
 
     this.functionNames = {}
     const deployed: Partial<Record<ProxyFunction, ProxyFunctionResources>> = {}
     for (const fn of functions) {
-      const routes = FUNCTION_ROUTES[fn].filter(
-        (route) => pkce || !(BROWSER_ROUTES as readonly string[]).includes(route),
-      )
+      const routes = FUNCTION_ROUTES[fn].filter((route) => pkce || !BROWSER_ROUTES.includes(route))
       const tableActions = table ? TABLE_ACTIONS[fn] : []
       deployed[fn] = createProxyFunction(
         name,
@@ -449,6 +475,23 @@ export class IdpProxy extends pulumi.ComponentResource {
       flowTableName: this.flowTableName,
     })
   }
+}
+
+/** `args.settings`, refusing what would put a secret in clear in a function's environment. */
+function extraSettings(
+  name: string,
+  given: IdpProxyArgs['settings'],
+): Partial<Record<SettingName, pulumi.Input<string>>> {
+  for (const variable of Object.keys(given ?? {})) {
+    const setting = (SETTINGS as Record<string, { secret?: boolean }>)[variable]
+    if (!setting) throw new Error(`IdpProxy ${name}: settings.${variable} is not a proxy setting`)
+    if (setting.secret) {
+      throw new Error(
+        `IdpProxy ${name}: settings.${variable} is a secret and would be stored in clear in the functions' environment`,
+      )
+    }
+  }
+  return { ...given }
 }
 
 function withProtection(

@@ -2,13 +2,34 @@
  * IAM for the proxy's functions. Per route: one role per function, each with only what its routes
  * need (/authorize and /callback touch only the flow table; only /token reads the secrets or uses
  * the KMS key). Single function: one role with the union of those, still naming every resource.
- * There is no `"Resource": "*"` here. The per-function action lists are one table, so they can
- * be replaced by the lambda-adapter's own export in one place.
+ * There is no `"Resource": "*"` here. The actions are the lambda-adapter's own
+ * (`FUNCTION_ACTIONS`, from what its store and key sources call), imported without the AWS SDK.
  */
+import {
+  FUNCTION_ACTIONS,
+  type FunctionActions,
+  LAMBDA_FUNCTIONS,
+  type LambdaFunction,
+  LOG_ACTIONS,
+} from '@idp-proxy/lambda-adapter/iam'
 import * as pulumi from '@pulumi/pulumi'
 
 /** A function of the per-route layout, or `proxy`, the one function of the single layout. */
-export type ProxyFunction = 'authorize' | 'callback' | 'token' | 'proxy'
+export type ProxyFunction = LambdaFunction | 'proxy'
+
+const ALL_FUNCTIONS = Object.keys(LAMBDA_FUNCTIONS) as LambdaFunction[]
+
+/**
+ * What each deployed function needs: the single function, every route's actions. (KMS
+ * decryption keys, `kmsDecryptionKey`, are not deployed by this component yet.)
+ */
+function actionsOf(
+  fn: ProxyFunction,
+  kind: Exclude<keyof FunctionActions, 'kmsDecryptionKey'>,
+): readonly string[] {
+  if (fn !== 'proxy') return FUNCTION_ACTIONS[fn][kind]
+  return [...new Set(ALL_FUNCTIONS.flatMap((one) => FUNCTION_ACTIONS[one][kind]))].sort()
+}
 
 /**
  * Flow-table actions per function. The DynamoDB store saves with PutItem and takes (atomically,
@@ -16,14 +37,23 @@ export type ProxyFunction = 'authorize' | 'callback' | 'token' | 'proxy'
  * /authorize saves the flow; /callback takes it and saves the code handle; /token takes that.
  */
 export const TABLE_ACTIONS: Readonly<Record<ProxyFunction, readonly string[]>> = {
-  authorize: ['dynamodb:PutItem'],
-  callback: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
-  token: ['dynamodb:DeleteItem'],
-  proxy: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+  authorize: actionsOf('authorize', 'flowTable'),
+  callback: actionsOf('callback', 'flowTable'),
+  token: actionsOf('token', 'flowTable'),
+  proxy: actionsOf('proxy', 'flowTable'),
 }
 
 /** kms:GetPublicKey feeds the JWKS route; kms:Sign signs client assertions. */
-export const KMS_ACTIONS = ['kms:GetPublicKey', 'kms:Sign'] as const
+export const KMS_ACTIONS: readonly string[] = FUNCTION_ACTIONS.token.kmsKey
+
+/** The lambda-adapter function whose entry (and settings) a deployed function runs. */
+export const LAMBDA_FUNCTION_OF: Readonly<Record<ProxyFunction, LambdaFunction>> = {
+  authorize: 'authorize',
+  callback: 'callback',
+  token: 'token',
+  // The single function runs the `all` entry: the token proxy, serving every route.
+  proxy: 'token',
+}
 
 /** Whether the function signs and reads secrets (the token routes). */
 export function holdsSecrets(fn: ProxyFunction): boolean {
@@ -66,7 +96,7 @@ export function functionStatements(access: FunctionAccess): PolicyStatement[] {
       // wildcard is the stream name, which Lambda picks at run time, inside this one group.
       Sid: 'WriteOwnLogs',
       Effect: 'Allow',
-      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Action: [...LOG_ACTIONS],
       Resource: [pulumi.interpolate`${access.logGroupArn}:log-stream:*`],
     },
   ]
@@ -82,7 +112,7 @@ export function functionStatements(access: FunctionAccess): PolicyStatement[] {
     statements.push({
       Sid: 'ReadSecrets',
       Effect: 'Allow',
-      Action: ['secretsmanager:GetSecretValue'],
+      Action: [...FUNCTION_ACTIONS.token.secrets],
       Resource: access.secretArns,
     })
   }

@@ -3,6 +3,7 @@
  * an inline least-privilege policy, the function from its lambda-adapter bundle, the API
  * integration, and a route plus an invoke permission per route it serves.
  */
+import { DEFAULT_PATHS, type RouteName } from '@idp-proxy/core'
 import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
 import type { BundleName } from './bundles.js'
@@ -13,15 +14,25 @@ import {
   type ProxyFunction,
 } from './policies.js'
 
-export const BROWSER_ROUTES = ['GET /authorize', 'GET /callback'] as const
-/** Cognito's server-to-server routes: on their own throttling budget. */
-export const TOKEN_ROUTES = ['POST /token'] as const
-export const PUBLIC_ROUTES = ['GET /.well-known/jwks.json', 'GET /health'] as const
+/** An API route key for one of the proxy's routes, at the proxy's own default path. */
+const routeKey = (method: 'GET' | 'POST', route: RouteName): string =>
+  `${method} ${DEFAULT_PATHS[route]}`
 
-/** Which routes each function serves. /token's function also serves the JWKS and health routes. */
+export const BROWSER_ROUTES: readonly string[] = [
+  routeKey('GET', 'authorize'),
+  routeKey('GET', 'callback'),
+]
+/** Cognito's server-to-server routes: on their own throttling budget. */
+export const TOKEN_ROUTES: readonly string[] = [routeKey('POST', 'token')]
+export const PUBLIC_ROUTES: readonly string[] = [routeKey('GET', 'jwks'), routeKey('GET', 'health')]
+
+/**
+ * Which API routes go to each function (each within the routes its lambda-adapter function
+ * serves, `LAMBDA_FUNCTIONS`; a test checks). /token's function also serves the JWKS and health.
+ */
 export const FUNCTION_ROUTES: Readonly<Record<ProxyFunction, readonly string[]>> = {
-  authorize: ['GET /authorize'],
-  callback: ['GET /callback'],
+  authorize: [routeKey('GET', 'authorize')],
+  callback: [routeKey('GET', 'callback')],
   token: [...TOKEN_ROUTES, ...PUBLIC_ROUTES],
   proxy: [...BROWSER_ROUTES, ...TOKEN_ROUTES, ...PUBLIC_ROUTES],
 }

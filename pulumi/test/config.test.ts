@@ -1,5 +1,6 @@
 // loadConfig: defaults, parsing, and refusals that name the key.
 import { fileURLToPath } from 'node:url'
+import { SETTINGS, SettingProblem, settingsOf } from '@idp-proxy/core'
 import * as pulumi from '@pulumi/pulumi'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -85,9 +86,102 @@ test('authorization parameters: query-string or JSON form; the proxy-owned ones 
     refuses(
       { ...REQUIRED, authorizationParams: `${name}=x` },
       'authorizationParams',
-      new RegExp(`"${name}" \\(the proxy sets it\\)`),
+      new RegExp(`cannot set "${name}": the proxy sets it`),
     )
   }
+})
+
+/** The table parser's message for `text`, or undefined when the parser takes it. */
+function tableMessage(
+  parse: (text: string, context: { allowInsecureHttp: boolean }) => unknown,
+  text: string,
+) {
+  try {
+    parse(text, { allowInsecureHttp: false })
+    return undefined
+  } catch (error) {
+    if (error instanceof SettingProblem) return error.message
+    throw error
+  }
+}
+
+test("every key that is a proxy setting is refused with the table's own message, under its key", () => {
+  const candidates = ['maybe', 'http://idp.example.gov/x', '12', 'state=x']
+  let checked = 0
+  for (const name of settingsOf('pulumi')) {
+    const { parse, pulumiKey } = SETTINGS[name] as {
+      parse: (text: string, context: { allowInsecureHttp: boolean }) => unknown
+      pulumiKey: string
+    }
+    const bad = candidates.find((text) => tableMessage(parse, text) !== undefined)
+    if (bad === undefined) continue // free text (clientId, kmsKeyKid, metricsNamespace)
+    const message = tableMessage(parse, bad) as string
+    assert.throws(
+      () => load({ ...REQUIRED, [pulumiKey]: bad }),
+      (error: Error) =>
+        error instanceof pulumi.RunError &&
+        error.message.includes(`Configuration ${PROJECT}:${pulumiKey} ${message}`),
+      `${pulumiKey}=${bad}: ${message}`,
+    )
+    checked++
+  }
+  assert.ok(checked >= 10, `${checked} keys checked`)
+})
+
+test('every bad proxy setting is reported at once, each under its key', () => {
+  assert.throws(
+    () =>
+      load({
+        ...REQUIRED,
+        logLevel: 'loud',
+        idpMaxTokenBytes: '12',
+        pkce: 'false',
+        authorizationParams: 'acr_values=x',
+      }),
+    (error: Error) =>
+      [
+        `${PROJECT}:logLevel`,
+        `${PROJECT}:idpMaxTokenBytes`,
+        `${PROJECT}:authorizationParams`,
+      ].every((key) => error.message.includes(key)),
+  )
+})
+
+test('the new keys: defaults from the table, values read, prometheus refused on Lambda', () => {
+  const defaults = load(REQUIRED)
+  assert.equal(
+    [
+      defaults.verifyIdToken,
+      defaults.idpMaxTokenBytes,
+      defaults.idpMaxMetadataBytes,
+      defaults.metrics,
+    ],
+    [
+      SETTINGS.VERIFY_ID_TOKEN.default === 'true',
+      Number(SETTINGS.IDP_MAX_TOKEN_BYTES.default),
+      Number(SETTINGS.IDP_MAX_METADATA_BYTES.default),
+      'off',
+    ],
+  )
+  const set = load({
+    ...REQUIRED,
+    verifyIdToken: 'false',
+    idpMaxTokenBytes: '100000',
+    idpMaxMetadataBytes: '500000',
+    metrics: 'emf',
+    metricsNamespace: 'LoginProxy',
+  })
+  assert.equal(
+    [
+      set.verifyIdToken,
+      set.idpMaxTokenBytes,
+      set.idpMaxMetadataBytes,
+      set.metrics,
+      set.metricsNamespace,
+    ],
+    [false, 100_000, 500_000, 'emf', 'LoginProxy'],
+  )
+  refuses({ ...REQUIRED, metrics: 'prometheus' }, 'metrics', /off or emf on Lambda/)
 })
 
 test('Cognito domain prefix rules', () => {

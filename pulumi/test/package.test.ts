@@ -66,7 +66,11 @@ export const proxy = new IdpProxy('login', { idp: { issuer: 'https://idp.example
 // The consumer's own test harness: its @pulumi/pulumi, its mocks.
 writeFileSync(
   join(project, 'mocked-up.mjs'),
-  `import * as pulumi from '@pulumi/pulumi'
+  `import { registerHooks } from 'node:module'
+import * as pulumi from '@pulumi/pulumi'
+// Every module the program resolves: the AWS SDK must not be among them at deploy time.
+const resolved = []
+registerHooks({ resolve(specifier, context, next) { resolved.push(specifier); return next(specifier, context) } })
 const resources = []
 await pulumi.runtime.setMocks({
   newResource(args) {
@@ -82,7 +86,7 @@ const { proxy } = await import('./index.mjs')
 await new Promise((done) => proxy.tokenUrl.apply(done))
 await pulumi.runtime.disconnect()
 const code = resources.filter((r) => r.type === 'aws:lambda/function:Function').map((r) => r.inputs.code)
-console.log(JSON.stringify({ types: resources.map((r) => r.type), code: await Promise.all(code.map((c) => c.path)) }))
+console.log(JSON.stringify({ types: resources.map((r) => r.type), code: await Promise.all(code.map((c) => c.path)), sdk: resolved.filter((s) => s.startsWith('@aws-sdk/')) }))
 `,
 )
 await run(
@@ -134,7 +138,11 @@ const refused = await run(process.execPath, [tsc, '-p', project]).then(
   () => '',
   (error: { stdout: string }) => error.stdout,
 )
-const result = JSON.parse(stdout.trim().split('\n').pop()!) as { types: string[]; code: string[] }
+const result = JSON.parse(stdout.trim().split('\n').pop()!) as {
+  types: string[]
+  code: string[]
+  sdk: string[]
+}
 
 test('the tarball: built JavaScript, declarations and the README, no sources or tests', () => {
   const files = listing.trim().split('\n').sort()
@@ -181,6 +189,10 @@ test("the two-line program deploys the whole proxy under the consumer's mocks", 
 test('the declarations type a consumer: a correct use compiles, a wrong layout does not', () => {
   assert.equal(compiles, '')
   assert.match(refused, /typed\.ts.*'"three"' is not assignable/)
+})
+
+test('deploying loads no AWS SDK module (the component imports @idp-proxy/lambda-adapter/iam)', () => {
+  assert.equal(result.sdk, [])
 })
 
 test("the function's code is the installed lambda-adapter's prebuilt bundle, not this repository's", () => {

@@ -61,6 +61,7 @@ export function proxyOptionsFrom(reading: SettingsReading): EnvOptions {
         ? { authorizationEndpoint: values.IDP_AUTHORIZATION_ENDPOINT }
         : {}),
       ...(values.IDP_TOKEN_ENDPOINT ? { tokenEndpoint: values.IDP_TOKEN_ENDPOINT } : {}),
+      ...(values.IDP_JWKS_URI ? { jwksUri: values.IDP_JWKS_URI } : {}),
     },
     allowInsecureHttp: values.ALLOW_INSECURE_HTTP ?? false,
     logger: jsonLogger({ level: values.LOG_LEVEL ?? 'info' }),
@@ -85,6 +86,20 @@ export function proxyOptionsFrom(reading: SettingsReading): EnvOptions {
   if (values.JWKS_MAX_AGE_SECONDS !== undefined) {
     options.jwksMaxAgeSeconds = values.JWKS_MAX_AGE_SECONDS
   }
+  const bounds = {
+    maxIdpTokenBytes: values.IDP_MAX_TOKEN_BYTES,
+    maxIdpMetadataBytes: values.IDP_MAX_METADATA_BYTES,
+    maxStateBytes: values.MAX_STATE_BYTES,
+    maxParamBytes: values.MAX_PARAM_BYTES,
+    maxQueryBytes: values.MAX_QUERY_BYTES,
+  } as const
+  for (const [option, value] of Object.entries(bounds) as [
+    keyof typeof bounds,
+    number | undefined,
+  ][]) {
+    if (value !== undefined) options[option] = value
+  }
+  if (values.VERIFY_ID_TOKEN !== undefined) options.verifyIdToken = values.VERIFY_ID_TOKEN
   if (values.ROUTE_PATHS) options.paths = values.ROUTE_PATHS as Partial<RoutePaths>
   if (given.has('PRIVATE_KEY') && values.PRIVATE_KEY) {
     const keys = keysFromText(reading, values.PRIVATE_KEY, 'PRIVATE_KEY')
@@ -160,7 +175,10 @@ export function keysFromEnv(env: Env): KeySource | undefined {
  */
 export function storeFrom(reading: SettingsReading): FlowStore | undefined {
   const kind = reading.values.STORE ?? (reading.given.has('STORE') ? undefined : 'memory')
-  if (kind === 'memory') return createMemoryStore()
+  if (kind === 'memory') {
+    const maxCodes = reading.values.MEMORY_STORE_MAX_CODES
+    return createMemoryStore(maxCodes === undefined ? {} : { maxCodes })
+  }
   if (kind !== 'sealed') return undefined
   const keys = reading.values.SEALING_KEYS
   if (!keys?.length) {

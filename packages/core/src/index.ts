@@ -117,6 +117,7 @@ export {
   type Parser,
   parseUrl,
   SettingProblem,
+  stringMap,
 } from './settings/parsers.js'
 export {
   readSettings,
@@ -125,6 +126,16 @@ export {
   settingForOption,
   settingsOf,
 } from './settings/read.js'
+export {
+  DEFAULT_EMF_NAMESPACE,
+  DEFAULT_METRICS_PORT,
+  type LimitRange,
+  METRICS_KINDS,
+  type MetricsKind,
+  MIN_METRICS_TOKEN_LENGTH,
+  SERVER_LIMITS,
+  type ServerLimitName,
+} from './settings/server-settings.js'
 export { RUNTIMES, type Runtime, type Setting, type SettingGroup } from './settings/setting.js'
 export { SETTING_GROUPS, SETTINGS, type SettingName, type SettingValues } from './settings/table.js'
 export {

@@ -264,7 +264,7 @@ test('a Pulumi reading: the same parsers by config key, problems named by key', 
       pkce: 'false',
       // Core refuses response_type: so does Pulumi's validation, from the same rule.
       authorizationParams: 'response_type=token',
-      sharedSecret: 'sixteen-chars-ok',
+      idpMaxTokenBytes: '12',
       logLevel: 'loud',
     },
     'pulumi',
@@ -272,8 +272,8 @@ test('a Pulumi reading: the same parsers by config key, problems named by key', 
   proxyOptionsFrom(reading)
   assert.equal(reading.problems.map((problem) => problem.name).sort(), [
     'authorizationParams',
+    'idpMaxTokenBytes',
     'logLevel',
-    'sharedSecret',
   ])
   assert.equal(
     readSettings({ pkce: 'false', authorizationParams: 'acr_values=x' }, 'pulumi').problems,

@@ -13,11 +13,16 @@ import {
   type ProxyOptions,
   proxyOptionsFrom,
   readSettings,
+  SERVER_LIMITS,
   SETTINGS,
+  type ServerLimitName,
+  type SettingName,
   type SettingsReading,
   settingsOf,
 } from '@idp-proxy/core'
+import type { MetricsServerOptions } from './metrics-server.js'
 import { RedisFlowStore } from './redis-store.js'
+import { resolveServerLimits, type ServerLimits } from './server-limits.js'
 
 /** Every variable the server reads, with its documentation (for `--help` and the docs). */
 export const SERVER_ENV_VARIABLES: Readonly<Record<string, string>> = Object.fromEntries(
@@ -29,6 +34,10 @@ export interface ServerConfig {
   logger: Logger
   /** Where to listen: `PORT` (default 8080) and `HOST` (default 0.0.0.0). */
   listen: { port: number; host: string }
+  /** The limits: `HEADERS_TIMEOUT_MS`, `MAX_CONNECTIONS`, … where set, else the defaults. */
+  limits: ServerLimits
+  /** `METRICS=prometheus` and its `METRICS_*` settings; undefined when metrics are off. */
+  metrics: MetricsServerOptions | undefined
   /** The reading the options came from: maps `createProxy`'s refusals back to variables. */
   reading: SettingsReading
   /** Closes what the store holds open (a Redis connection); a no-op for the others. */
@@ -50,6 +59,10 @@ export async function configFromEnv(env: Env): Promise<ServerConfig> {
   if (kind === 'dynamodb' && !reading.values.FLOW_TABLE_NAME) {
     reading.report('FLOW_TABLE_NAME', 'is required when STORE=dynamodb')
   }
+  const limits = reading.attempt('REQUEST_TIMEOUT_MS', () =>
+    resolveServerLimits(limitsFrom(reading)),
+  )
+  const metrics = metricsFrom(reading)
   // Everything is checked before a store that opens connections is built.
   reading.check()
 
@@ -75,9 +88,58 @@ export async function configFromEnv(env: Env): Promise<ServerConfig> {
     options: { ...options, ...(keys ? { keys } : {}), ...(store ? { store } : {}) },
     logger,
     listen: { port: reading.values.PORT ?? 8080, host: reading.values.HOST ?? '0.0.0.0' },
+    limits: limits as ServerLimits,
+    metrics,
     reading,
     connectStore,
     closeStore,
+  }
+}
+
+/** The variable of each server limit (`headersTimeoutMs` <- `HEADERS_TIMEOUT_MS`), from the table. */
+export const SERVER_LIMIT_SETTINGS = Object.fromEntries(
+  (Object.keys(SERVER_LIMITS) as ServerLimitName[]).map((limit) => [
+    limit,
+    settingsOf('server').find((name) =>
+      (SETTINGS[name] as { options?: readonly string[] }).options?.includes(`limits.${limit}`),
+    ) as SettingName,
+  ]),
+) as Readonly<Record<ServerLimitName, SettingName>>
+
+function limitsFrom(reading: SettingsReading): Partial<ServerLimits> {
+  const limits: Partial<ServerLimits> = {}
+  for (const [limit, name] of Object.entries(SERVER_LIMIT_SETTINGS) as [
+    ServerLimitName,
+    SettingName,
+  ][]) {
+    const value = reading.values[name]
+    if (typeof value === 'number') limits[limit] = value
+  }
+  return limits
+}
+
+/** `METRICS=prometheus` with its settings; `emf` is Lambda's, refused here. */
+function metricsFrom(reading: SettingsReading): MetricsServerOptions | undefined {
+  const { values } = reading
+  if (values.METRICS === 'emf') {
+    reading.report('METRICS', 'emf is for Lambda; the standalone server serves prometheus')
+  }
+  if (values.METRICS !== 'prometheus') {
+    for (const name of settingsOf('server')) {
+      if (name.startsWith('METRICS_') && reading.given.has(name)) {
+        reading.report(name, 'has no effect unless METRICS=prometheus')
+      }
+    }
+    return undefined
+  }
+  return {
+    ...(values.METRICS_PORT === undefined ? {} : { port: values.METRICS_PORT }),
+    ...(values.METRICS_HOST ? { host: values.METRICS_HOST } : {}),
+    ...(values.METRICS_ON_PROXY_PORT === undefined
+      ? {}
+      : { onProxyPort: values.METRICS_ON_PROXY_PORT }),
+    ...(values.METRICS_BEARER_TOKEN ? { bearerToken: values.METRICS_BEARER_TOKEN } : {}),
+    ...(values.METRICS_PROCESS === undefined ? {} : { processMetrics: values.METRICS_PROCESS }),
   }
 }
 

@@ -5,7 +5,7 @@
  * not. On the proxy's port instead, a bearer token is required.
  */
 import { createServer } from 'node:http'
-import { invalidOption } from '@idp-proxy/core'
+import { DEFAULT_METRICS_PORT, invalidOption, MIN_METRICS_TOKEN_LENGTH } from '@idp-proxy/core'
 import { closeNow, listen } from './listen.js'
 import { metricsHandler, type PrometheusMetrics, prometheusMetrics } from './prometheus-metrics.js'
 import { applyServerLimits, httpServerOptions, type ServerLimits } from './server-limits.js'
@@ -26,9 +26,7 @@ export interface MetricsServerOptions {
   processMetrics?: boolean
 }
 
-export const DEFAULT_METRICS_PORT = 9464
-// The same floor as Cognito's client secret: a token to guess, not a password to remember.
-const MIN_TOKEN_LENGTH = 16
+export { DEFAULT_METRICS_PORT }
 
 export interface ServedMetrics {
   metrics: PrometheusMetrics
@@ -48,9 +46,12 @@ export function serveMetrics(
   const { bearerToken } = options
   if (
     bearerToken !== undefined &&
-    (typeof bearerToken !== 'string' || bearerToken.length < MIN_TOKEN_LENGTH)
+    (typeof bearerToken !== 'string' || bearerToken.length < MIN_METRICS_TOKEN_LENGTH)
   ) {
-    throw invalidOption('metrics.bearerToken', `must be at least ${MIN_TOKEN_LENGTH} characters`)
+    throw invalidOption(
+      'metrics.bearerToken',
+      `must be at least ${MIN_METRICS_TOKEN_LENGTH} characters`,
+    )
   }
   if (options.onProxyPort && bearerToken === undefined) {
     throw invalidOption('metrics.bearerToken', 'is required with metrics.onProxyPort')

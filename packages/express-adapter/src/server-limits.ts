@@ -7,7 +7,11 @@
  */
 import type { IncomingMessage, ServerOptions } from 'node:http'
 import type { Socket } from 'node:net'
-import { invalidOption } from '@idp-proxy/core'
+import {
+  SERVER_LIMITS as CORE_SERVER_LIMITS,
+  invalidOption,
+  type LimitRange,
+} from '@idp-proxy/core'
 
 export interface ServerLimits {
   /** Longest wait for a request's headers, from its first byte, in ms. Node answers 408. */
@@ -32,19 +36,11 @@ export interface ServerLimits {
   maxConnections: number
 }
 
-/** Each limit's default and accepted range (one table: the resolver and the docs use it). */
-export const SERVER_LIMITS: Readonly<
-  Record<keyof ServerLimits, { default: number; min: number; max: number }>
-> = {
-  headersTimeoutMs: { default: 10_000, min: 100, max: 120_000 },
-  requestTimeoutMs: { default: 30_000, min: 100, max: 600_000 },
-  bodyTimeoutMs: { default: 10_000, min: 100, max: 600_000 },
-  keepAliveTimeoutMs: { default: 5_000, min: 100, max: 600_000 },
-  maxRequestsPerSocket: { default: 1_000, min: 0, max: 1_000_000 },
-  maxHeadersCount: { default: 100, min: 10, max: 2_000 },
-  maxHeaderBytes: { default: 16_384, min: 1_024, max: 65_536 },
-  maxConnections: { default: 1_000, min: 1, max: 1_000_000 },
-}
+/**
+ * Each limit's default and accepted range: core's table, which the settings
+ * (`HEADERS_TIMEOUT_MS`, …) parse with too, so each range is written once.
+ */
+export const SERVER_LIMITS: Readonly<Record<keyof ServerLimits, LimitRange>> = CORE_SERVER_LIMITS
 
 export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.fromEntries(
   Object.entries(SERVER_LIMITS).map(([name, limit]) => [name, limit.default]),

@@ -28,9 +28,15 @@ export interface StartServerOptions {
   shutdownTimeoutMs?: number
   /** Longest wait for the first Redis connection at start-up, in ms. Default 10 000. */
   storeConnectTimeoutMs?: number
-  /** Timeouts and connection limits (defaults in SERVER_LIMITS, see docs/operations.md). */
+  /**
+   * Timeouts and connection limits (defaults in SERVER_LIMITS, see docs/operations.md). Default:
+   * `HEADERS_TIMEOUT_MS`, `MAX_CONNECTIONS`, … from `env`; a limit given here wins.
+   */
   limits?: Partial<ServerLimits>
-  /** Serve Prometheus metrics at `/metrics` (see docs/operations.md). Default: off. */
+  /**
+   * Serve Prometheus metrics at `/metrics` (see docs/operations.md). Default: `METRICS=prometheus`
+   * and its `METRICS_*` settings from `env`, else off.
+   */
   metrics?: MetricsServerOptions
 }
 
@@ -53,15 +59,25 @@ export interface RunningServer {
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { env } = options
-  const limits = resolveServerLimits(options.limits)
+  // Limits given in code are checked before anything opens; they win over the environment's.
+  if (options.limits) resolveServerLimits(options.limits)
   const config = await configFromEnv(env)
   const port = options.port ?? config.listen.port
   const host = options.host ?? config.listen.host
   const { logger } = config
   let proxy: ReturnType<typeof createProxyFrom>
   let served: ReturnType<typeof serveMetrics> | undefined
+  let limits: ServerLimits
   try {
-    served = options.metrics && serveMetrics(options.metrics, host, limits)
+    limits = options.limits
+      ? resolveServerLimits({ ...config.limits, ...options.limits })
+      : config.limits
+    // Metrics options given in code name their option; the environment's name their variable.
+    served = options.metrics
+      ? serveMetrics(options.metrics, host, limits)
+      : config.metrics &&
+        config.reading.attempt('METRICS', () => serveMetrics(config.metrics!, host, limits))
+    config.reading.check()
     proxy = createProxyFrom(config.reading, {
       ...config.options,
       ...(served ? { metrics: served.metrics.sink } : {}),

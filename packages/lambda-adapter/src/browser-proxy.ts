@@ -12,7 +12,7 @@ import {
   readSettings,
 } from '@idp-proxy/core'
 import type { LambdaProxyOptions } from './handler.js'
-import { LAMBDA_FUNCTIONS, lambdaStoreFrom } from './lambda-env.js'
+import { LAMBDA_FUNCTIONS, lambdaMetricsFrom, lambdaStoreFrom } from './lambda-env.js'
 import type { ClientInput } from './lazy.js'
 
 export interface BrowserProxyClients {
@@ -40,10 +40,12 @@ export function browserProxyFromEnv(
     )
   }
   const store = lambdaStoreFrom(reading, options, clients.dynamoDb)
+  const fromEnv = lambdaMetricsFrom(reading)
+  const metrics = extra.metrics ?? fromEnv
   return createProxyFrom(reading, {
     ...options,
     ...(store ? { store } : {}),
     ...(routes ? { routes } : {}),
-    ...(extra.metrics ? { metrics: extra.metrics } : {}),
+    ...(metrics ? { metrics } : {}),
   })
 }

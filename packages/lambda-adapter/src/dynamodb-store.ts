@@ -26,6 +26,7 @@ import {
   invalidOption,
   storageKey,
 } from '@idp-proxy/core'
+import { DYNAMODB_ATTRIBUTES, DYNAMODB_STORE_ACTIONS } from './dynamodb-schema.js'
 import { type ClientInput, lazyClient } from './lazy.js'
 
 export interface DynamoDbFlowStoreOptions {
@@ -37,22 +38,7 @@ export interface DynamoDbFlowStoreOptions {
   now?: () => number
 }
 
-/** Attribute names, for the table definition (Pulumi, CloudFormation) and tests. */
-export const DYNAMODB_ATTRIBUTES = {
-  key: 'pk',
-  record: 'record',
-  ttl: 'expiresAt',
-  kind: 'kind',
-} as const
-
-/**
- * The IAM actions the store calls on its table: `save` is a PutItem, `take` a DeleteItem with
- * ReturnValues ALL_OLD; no GetItem, Query or Scan. Function policies are built from these.
- */
-export const DYNAMODB_STORE_ACTIONS = {
-  save: ['dynamodb:PutItem'],
-  take: ['dynamodb:DeleteItem'],
-} as const
+export { DYNAMODB_ATTRIBUTES, DYNAMODB_STORE_ACTIONS }
 
 export class DynamoDbFlowStore implements FlowStore {
   readonly tableName: string

@@ -7,6 +7,7 @@
  */
 import {
   type CounterName,
+  DEFAULT_EMF_NAMESPACE,
   type HistogramName,
   invalidOption,
   METRICS,
@@ -33,7 +34,7 @@ export interface EmfMetricsOptions {
   now?: () => number
 }
 
-export const DEFAULT_EMF_NAMESPACE = 'IdpProxy'
+export { DEFAULT_EMF_NAMESPACE }
 
 // CloudWatch allows 30 dimensions per metric; the proxy's own use at most 3.
 const MAX_EXTRA_DIMENSIONS = 5

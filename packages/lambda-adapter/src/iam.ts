@@ -1,13 +1,31 @@
 /**
- * The IAM actions each Lambda function needs, from what its store and key sources call: the
- * Pulumi program (or any other deployment) builds each function's least-privilege policy from
- * this, so a new store call cannot be forgotten in the policy.
+ * `@idp-proxy/lambda-adapter/iam`: what a deployment needs to know about the functions without
+ * loading the AWS SDK: the IAM actions each function needs (from what its store and key sources
+ * call, so a new store call cannot be forgotten in a policy), the flow table's attributes and
+ * the KMS key specs. The Pulumi component builds each function's least-privilege policy and
+ * its resources from this.
  */
-import { DYNAMODB_STORE_ACTIONS } from './dynamodb-store.js'
-import { KMS_DECRYPTER_ACTIONS } from './kms-decrypter.js'
-import { KMS_KEY_SOURCE_ACTIONS } from './kms-key-source.js'
-import type { LambdaFunction } from './lambda-env.js'
-import { SECRETS_MANAGER_ACTIONS } from './secrets-manager.js'
+import { DYNAMODB_STORE_ACTIONS } from './dynamodb-schema.js'
+import type { LambdaFunction } from './functions.js'
+import { KMS_DECRYPTER_ACTIONS, KMS_KEY_SOURCE_ACTIONS } from './kms-specs.js'
+
+export { DYNAMODB_ATTRIBUTES, DYNAMODB_STORE_ACTIONS } from './dynamodb-schema.js'
+export { LAMBDA_FUNCTIONS, type LambdaFunction } from './functions.js'
+export {
+  KMS_DECRYPTER_ACTIONS,
+  KMS_DECRYPTION_KEY_SPECS,
+  KMS_KEY_SOURCE_ACTIONS,
+  KMS_KEY_SPECS,
+  KMS_SIGNING_ALGORITHMS,
+  type KmsDecryptionKeySpec,
+  type KmsKeySpec,
+  kmsDecrypterActionsFor,
+  kmsDecryptionKeySpecsFor,
+  kmsKeySpecsFor,
+} from './kms-specs.js'
+
+/** The IAM action the Secrets Manager sources call (on the secrets they read, nothing else). */
+export const SECRETS_MANAGER_ACTIONS = ['secretsmanager:GetSecretValue'] as const
 
 export interface FunctionActions {
   /** On the flow table (STORE=dynamodb). */

@@ -37,19 +37,20 @@ export {
   kmsDecrypterActionsFor,
   kmsDecryptionKeySpecsFor,
 } from './kms-decrypter.js'
+export { KmsKeySource, type KmsKeySourceOptions } from './kms-key-source.js'
 export {
   KMS_KEY_SOURCE_ACTIONS,
   KMS_KEY_SPECS,
   KMS_SIGNING_ALGORITHMS,
-  KmsKeySource,
-  type KmsKeySourceOptions,
   type KmsKeySpec,
   kmsKeySpecsFor,
-} from './kms-key-source.js'
+} from './kms-specs.js'
 export {
   CLIENT_DEFAULTS,
+  emfMetricsFromEnv,
   LAMBDA_FUNCTIONS,
   type LambdaFunction,
+  lambdaMetricsFrom,
   lambdaStoreFrom,
 } from './lambda-env.js'
 export { type ClientInput, lazy, lazyClient } from './lazy.js'

@@ -20,7 +20,6 @@ import {
 } from '@aws-sdk/client-kms'
 import {
   type Decrypter,
-  type EncryptionCurve,
   type EncryptionPublicJwk,
   externalDecrypter,
   invalidOption,
@@ -30,49 +29,21 @@ import {
 } from '@idp-proxy/core'
 import { calculateJwkThumbprint, exportJWK, importSPKI } from 'jose'
 import { describe } from './cached-value.js'
+import {
+  KMS_DECRYPTION_ALGORITHMS,
+  KMS_DECRYPTION_KEY_SPECS,
+  type KmsDecryptionKeySpec,
+} from './kms-specs.js'
 import { type ClientInput, lazyClient } from './lazy.js'
 
-/** The KMS key specs a decryption key can have, with the key usage each must be created with. */
-export const KMS_DECRYPTION_KEY_SPECS = {
-  RSA_2048: { kty: 'RSA', keyUsage: 'ENCRYPT_DECRYPT' },
-  RSA_3072: { kty: 'RSA', keyUsage: 'ENCRYPT_DECRYPT' },
-  RSA_4096: { kty: 'RSA', keyUsage: 'ENCRYPT_DECRYPT' },
-  ECC_NIST_P256: { kty: 'EC', crv: 'P-256', keyUsage: 'KEY_AGREEMENT' },
-  ECC_NIST_P384: { kty: 'EC', crv: 'P-384', keyUsage: 'KEY_AGREEMENT' },
-  ECC_NIST_P521: { kty: 'EC', crv: 'P-521', keyUsage: 'KEY_AGREEMENT' },
-} as const satisfies Record<
-  string,
-  | { kty: 'RSA'; keyUsage: 'ENCRYPT_DECRYPT' }
-  | { kty: 'EC'; crv: EncryptionCurve; keyUsage: 'KEY_AGREEMENT' }
->
-
-export type KmsDecryptionKeySpec = keyof typeof KMS_DECRYPTION_KEY_SPECS
-
-/** The KMS algorithm each call uses (also what a key policy condition may pin). */
-export const KMS_DECRYPTION_ALGORITHMS = {
-  encryption: 'RSAES_OAEP_SHA_256',
-  keyAgreement: 'ECDH',
-} as const
-
-/** The IAM actions on a decryption key, by its kind: GetPublicKey for the JWKS, then the one call. */
-export const KMS_DECRYPTER_ACTIONS = {
-  rsa: ['kms:GetPublicKey', 'kms:Decrypt'],
-  ec: ['kms:GetPublicKey', 'kms:DeriveSharedSecret'],
-} as const
-
-/** The IAM actions a decryption key of `spec` needs. */
-export function kmsDecrypterActionsFor(spec: KmsDecryptionKeySpec): readonly string[] {
-  return KMS_DECRYPTION_KEY_SPECS[spec].kty === 'RSA'
-    ? KMS_DECRYPTER_ACTIONS.rsa
-    : KMS_DECRYPTER_ACTIONS.ec
-}
-
-/** The key specs that can decrypt `alg` (RSA-OAEP-256: the RSA specs; ECDH-ES*: the EC ones). */
-export function kmsDecryptionKeySpecsFor(alg: KeyManagementAlgorithm): KmsDecryptionKeySpec[] {
-  return (Object.keys(KMS_DECRYPTION_KEY_SPECS) as KmsDecryptionKeySpec[]).filter(
-    (spec) => (KMS_DECRYPTION_KEY_SPECS[spec].kty === 'RSA') === (alg === 'RSA-OAEP-256'),
-  )
-}
+export {
+  KMS_DECRYPTER_ACTIONS,
+  KMS_DECRYPTION_ALGORITHMS,
+  KMS_DECRYPTION_KEY_SPECS,
+  type KmsDecryptionKeySpec,
+  kmsDecrypterActionsFor,
+  kmsDecryptionKeySpecsFor,
+} from './kms-specs.js'
 
 export interface KmsDecrypterOptions {
   /** Key id, ARN or alias of an ENCRYPT_DECRYPT RSA key or a KEY_AGREEMENT NIST EC key. */

@@ -10,7 +10,6 @@ import {
   KMSClient,
   type KMSClientConfig,
   SignCommand,
-  type SigningAlgorithmSpec,
 } from '@aws-sdk/client-kms'
 import {
   curveOf,
@@ -30,58 +29,11 @@ import { calculateJwkThumbprint, exportJWK, importSPKI } from 'jose'
 import { describe } from './cached-value.js'
 import { derToJose } from './ecdsa-der.js'
 import { type KmsDecrypterOptions, kmsDecrypter } from './kms-decrypter.js'
+import { KMS_KEY_SPECS, KMS_SIGNING_ALGORITHMS } from './kms-specs.js'
 import { type ClientInput, lazyClient } from './lazy.js'
-
-/** The KMS signing algorithm for each JWS algorithm. */
-export const KMS_SIGNING_ALGORITHMS: Readonly<Record<SigningAlgorithm, SigningAlgorithmSpec>> = {
-  RS256: 'RSASSA_PKCS1_V1_5_SHA_256',
-  RS384: 'RSASSA_PKCS1_V1_5_SHA_384',
-  RS512: 'RSASSA_PKCS1_V1_5_SHA_512',
-  // KMS uses a salt as long as the hash, as RFC 7518 3.5 requires.
-  PS256: 'RSASSA_PSS_SHA_256',
-  PS384: 'RSASSA_PSS_SHA_384',
-  PS512: 'RSASSA_PSS_SHA_512',
-  ES256: 'ECDSA_SHA_256',
-  ES384: 'ECDSA_SHA_384',
-  ES512: 'ECDSA_SHA_512',
-  // Pure Ed25519 (RFC 8032) over the raw message, as JWS EdDSA is; it needs MessageType RAW
-  // (ED25519_PH_SHA_512 is the pre-hashed Ed25519ph, which JWS does not use).
-  EdDSA: 'ED25519_SHA_512',
-}
 
 /** Ed25519 signatures are 64 bytes (RFC 8032 5.1.6): KMS returns them as they are, not DER. */
 const ED25519_SIGNATURE_BYTES = 64
-
-/**
- * The KMS key specs (key usage SIGN_VERIFY) this key source signs with: RSA ones (RS*, PS*), and
- * the ones on core's curves (each signs its curve's one algorithm). The Pulumi program offers
- * these.
- */
-export const KMS_KEY_SPECS = {
-  RSA_2048: { kty: 'RSA' },
-  RSA_3072: { kty: 'RSA' },
-  RSA_4096: { kty: 'RSA' },
-  ECC_NIST_P256: { kty: 'EC', crv: 'P-256' },
-  ECC_NIST_P384: { kty: 'EC', crv: 'P-384' },
-  ECC_NIST_P521: { kty: 'EC', crv: 'P-521' },
-  ECC_NIST_EDWARDS25519: { kty: 'OKP', crv: 'Ed25519' },
-} as const satisfies Record<string, { kty: 'RSA' } | { kty: 'EC' | 'OKP'; crv: SigningCurve }>
-
-export type KmsKeySpec = keyof typeof KMS_KEY_SPECS
-
-/**
- * The key specs that can sign `alg` (RS256 and PS256: every RSA spec; ES256: ECC_NIST_P256;
- * EdDSA: ECC_NIST_EDWARDS25519).
- */
-export function kmsKeySpecsFor(alg: SigningAlgorithm): KmsKeySpec[] {
-  return (Object.keys(KMS_KEY_SPECS) as KmsKeySpec[]).filter((spec) => {
-    const key = KMS_KEY_SPECS[spec] as { kty: string; crv?: SigningCurve }
-    return key.kty === 'RSA' ? isRsaAlgorithm(alg) : curveOf(key.crv)?.alg === alg
-  })
-}
-
-/** kms:GetPublicKey feeds the JWKS route; kms:Sign signs client assertions. */
-export const KMS_KEY_SOURCE_ACTIONS = ['kms:GetPublicKey', 'kms:Sign'] as const
 
 export interface KmsKeySourceOptions {
   /**

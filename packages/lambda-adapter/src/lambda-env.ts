@@ -7,25 +7,20 @@
  * their options, and their errors are reported under the variable that feeds the option.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import type { EnvOptions, FlowStore, RouteName, Runtime, SettingsReading } from '@idp-proxy/core'
+import {
+  type Env,
+  type EnvOptions,
+  type FlowStore,
+  type MetricsSink,
+  readSettings,
+  type SettingsReading,
+} from '@idp-proxy/core'
 import { DynamoDbFlowStore } from './dynamodb-store.js'
+import { emfMetrics } from './emf-metrics.js'
+import { LAMBDA_FUNCTIONS, type LambdaFunction } from './functions.js'
 import type { ClientInput } from './lazy.js'
 
-/** The proxy's Lambda functions. */
-export type LambdaFunction = 'authorize' | 'callback' | 'token'
-
-/**
- * Each function's settings runtime (the settings table's "read by" column) and the routes it
- * serves. The token function serves every route, so that it can also run alone behind one
- * Function URL; behind API Gateway it is given /token, the JWKS and /health.
- */
-export const LAMBDA_FUNCTIONS: Readonly<
-  Record<LambdaFunction, { runtime: Runtime; routes: readonly RouteName[] | undefined }>
-> = {
-  authorize: { runtime: 'lambda:authorize', routes: ['authorize', 'health'] },
-  callback: { runtime: 'lambda:callback', routes: ['callback', 'health'] },
-  token: { runtime: 'lambda:token', routes: undefined },
-}
+export { LAMBDA_FUNCTIONS, type LambdaFunction } from './functions.js'
 
 /**
  * Settings for the SDK clients the entry points create: bounded waits, so a service that hangs
@@ -71,4 +66,45 @@ export function lambdaStoreFrom(
       : 'is not available on Lambda; use dynamodb or sealed',
   )
   return undefined
+}
+
+/**
+ * `METRICS=emf` (with `METRICS_NAMESPACE`, `METRICS_DIMENSIONS`): CloudWatch EMF lines on stdout.
+ * Undefined when metrics are off. Problems (`prometheus` is the server's, a bad namespace) are
+ * reported on `reading`.
+ */
+export function lambdaMetricsFrom(reading: SettingsReading): MetricsSink | undefined {
+  const {
+    METRICS: kind,
+    METRICS_NAMESPACE: namespace,
+    METRICS_DIMENSIONS: dimensions,
+  } = reading.values
+  if (kind === 'prometheus') {
+    reading.report('METRICS', "prometheus is the standalone server's; on Lambda use emf")
+  }
+  if (kind !== 'emf') {
+    for (const name of ['METRICS_NAMESPACE', 'METRICS_DIMENSIONS'] as const) {
+      if (reading.given.has(name)) reading.report(name, 'has no effect unless METRICS=emf')
+    }
+    return undefined
+  }
+  return reading.attempt('METRICS', () =>
+    emfMetrics({
+      ...(namespace ? { namespace } : {}),
+      ...(dimensions ? { dimensions } : {}),
+    }),
+  )
+}
+
+/**
+ * The EMF sink an entry point gives both its proxy and its handler (so one stream holds every
+ * failure), or undefined when metrics are off. Never throws: the proxy's own reading of the
+ * same settings reports what is wrong, and the function's init fails with it.
+ */
+export function emfMetricsFromEnv(env: Env, fn: LambdaFunction): MetricsSink | undefined {
+  const reading = readSettings(env, LAMBDA_FUNCTIONS[fn].runtime, {
+    only: ['METRICS', 'METRICS_NAMESPACE', 'METRICS_DIMENSIONS'],
+  })
+  const metrics = lambdaMetricsFrom(reading)
+  return reading.problems.length === 0 ? metrics : undefined
 }

@@ -40,8 +40,8 @@ export interface SecretOptions {
   now?: () => number
 }
 
-/** The IAM action the Secrets Manager sources call (on the secrets they read, nothing else). */
-export const SECRETS_MANAGER_ACTIONS = ['secretsmanager:GetSecretValue'] as const
+// The IAM action the Secrets Manager sources call: defined with the other policies (iam.ts).
+export { SECRETS_MANAGER_ACTIONS } from './iam.js'
 
 export function secretsManagerClient(options: SecretOptions): () => SecretsManagerClient {
   if (!options.secretId) throw invalidOption('secretId', 'is required')

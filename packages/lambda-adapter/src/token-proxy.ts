@@ -21,7 +21,12 @@ import {
 } from '@idp-proxy/core'
 import type { LambdaProxyOptions } from './handler.js'
 import { KmsKeySource } from './kms-key-source.js'
-import { CLIENT_DEFAULTS, LAMBDA_FUNCTIONS, lambdaStoreFrom } from './lambda-env.js'
+import {
+  CLIENT_DEFAULTS,
+  LAMBDA_FUNCTIONS,
+  lambdaMetricsFrom,
+  lambdaStoreFrom,
+} from './lambda-env.js'
 import { type ClientInput, lazyClient } from './lazy.js'
 import { SecretsManagerKeySource, secretStringSource } from './secrets-manager.js'
 
@@ -41,6 +46,9 @@ export function tokenProxyFromEnv(
   const reading = readSettings(env, runtime)
   const options = proxyOptionsFrom(reading)
   const store = lambdaStoreFrom(reading, options, clients.dynamoDb)
+  // Read even when a sink is given: a bad METRICS setting is a configuration error either way.
+  const fromEnv = lambdaMetricsFrom(reading)
+  const metrics = extra.metrics ?? fromEnv
   const secretsManager = lazyClient(
     clients.secretsManager,
     () => new SecretsManagerClient(CLIENT_DEFAULTS),
@@ -54,7 +62,7 @@ export function tokenProxyFromEnv(
     ...(keys ? { keys } : {}),
     ...(clientSecret ? { clientSecret } : {}),
     ...(routes ? { routes } : {}),
-    ...(extra.metrics ? { metrics: extra.metrics } : {}),
+    ...(metrics ? { metrics } : {}),
   })
 }
 

@@ -5,13 +5,13 @@ import { calculateJwkThumbprint, type JWK } from 'jose'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { derToJose } from '../src/ecdsa-der.js'
+import { KmsKeySource } from '../src/kms-key-source.js'
 import {
   KMS_KEY_SPECS,
   KMS_SIGNING_ALGORITHMS,
-  KmsKeySource,
   type KmsKeySpec,
   kmsKeySpecsFor,
-} from '../src/kms-key-source.js'
+} from '../src/kms-specs.js'
 import { AWS_TEST_CONFIG } from './helpers/aws.js'
 import { type KmsKey, type KmsMock, kmsKey, kmsMock } from './helpers/aws-mocks.js'
 import { signAndVerify } from './helpers/keys.js'

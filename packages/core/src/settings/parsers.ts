@@ -29,13 +29,17 @@ export const boolean: Parser<boolean> = (value) => {
   throw problem('must be true or false')
 }
 
-export function wholeNumber(min: number, max: number): Parser<number> {
-  return (value) => {
+/** A parser of whole numbers that carries its range (the docs and tests read it). */
+export type RangeParser = Parser<number> & { readonly min: number; readonly max: number }
+
+export function wholeNumber(min: number, max: number): RangeParser {
+  const parse: Parser<number> = (value) => {
     if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
       throw problem(`must be a whole number from ${min} to ${max}`)
     }
     return Number(value)
   }
+  return Object.assign(parse, { min, max })
 }
 
 export const port: Parser<number> = (value, context) => {

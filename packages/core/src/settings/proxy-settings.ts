@@ -83,7 +83,6 @@ export const PROXY_SETTINGS = {
     runtimes: TOKEN,
     required: ['server'],
     options: ['clientSecret'],
-    pulumiKey: 'sharedSecret',
     secret: true,
   }),
   IDP_AUTHORIZATION_ENDPOINT: setting({
@@ -176,7 +175,6 @@ export const PROXY_SETTINGS = {
     parse: privateKeyText,
     runtimes: TOKEN,
     options: ['keys'],
-    pulumiKey: 'privateKeyJwk',
     secret: true,
   }),
   ACTIVE_KID: setting({

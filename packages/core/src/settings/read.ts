@@ -147,12 +147,17 @@ export function settingForOption(
 ): { setting: SettingName; member: string | undefined } | undefined {
   const optionsOf = (name: SettingName) =>
     (SETTINGS[name] as { options?: readonly string[] }).options ?? []
-  // An exact option first (`idp.tokenEndpoint`), then a parent (`paths` for `paths.token`).
+  // An exact option first (`idp.tokenEndpoint`), then the nearest parent (`paths` for
+  // `paths.token`; `metrics.dimensions`, not `metrics`, for `metrics.dimensions.Stage`).
   const exact = names.find((name) => optionsOf(name).includes(option))
   if (exact) return { setting: exact, member: undefined }
+  let best: { setting: SettingName; parent: string } | undefined
   for (const name of names) {
-    const parent = optionsOf(name).find((candidate) => option.startsWith(`${candidate}.`))
-    if (parent) return { setting: name, member: option.slice(parent.length + 1) }
+    for (const parent of optionsOf(name)) {
+      if (option.startsWith(`${parent}.`) && parent.length > (best?.parent.length ?? 0)) {
+        best = { setting: name, parent }
+      }
+    }
   }
-  return undefined
+  return best && { setting: best.setting, member: option.slice(best.parent.length + 1) }
 }

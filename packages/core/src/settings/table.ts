@@ -1,15 +1,23 @@
 /**
  * Every setting of idp-proxy, once: its environment variable, parser, default, the runtimes that
  * read it, the library option it feeds, its Pulumi config key and its documentation. To add a
- * setting, add one entry to proxy-settings.ts (a `createProxy` option) or runtime-settings.ts
- * (an adapter's or the local run's), run `pnpm docs:config`, and read it where it applies:
+ * setting, add one entry to proxy-settings.ts or limit-settings.ts (a `createProxy` option),
+ * runtime-settings.ts (an adapter's or the local run's) or server-settings.ts (the server's
+ * limits, metrics), run `pnpm docs:config`, and read it where it applies:
  * `proxyOptionsFrom` in env.ts, or the adapter's environment module (`reading.values.NAME`).
  */
+import { LIMIT_SETTINGS } from './limit-settings.js'
 import { PROXY_SETTINGS } from './proxy-settings.js'
 import { RUNTIME_SETTINGS } from './runtime-settings.js'
+import { SERVER_SETTINGS } from './server-settings.js'
 import type { SettingGroup } from './setting.js'
 
-export const SETTINGS = { ...PROXY_SETTINGS, ...RUNTIME_SETTINGS } as const
+export const SETTINGS = {
+  ...PROXY_SETTINGS,
+  ...LIMIT_SETTINGS,
+  ...RUNTIME_SETTINGS,
+  ...SERVER_SETTINGS,
+} as const
 
 export type SettingName = keyof typeof SETTINGS
 

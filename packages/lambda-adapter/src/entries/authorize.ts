@@ -1,5 +1,13 @@
-/** Lambda entry for GET /authorize: built once per container, at init. Flow store only, no keys. */
+/**
+ * Lambda entry for GET /authorize: built once per container, at init. Flow store only, no keys. With
+ * METRICS=emf the proxy and the handler write CloudWatch EMF lines.
+ */
 import { browserProxyFromEnv } from '../browser-proxy.js'
 import { createHandler } from '../handler.js'
+import { emfMetricsFromEnv } from '../lambda-env.js'
 
-export const handler = createHandler(() => browserProxyFromEnv(process.env, { fn: 'authorize' }))
+const metrics = emfMetricsFromEnv(process.env, 'authorize')
+export const handler = createHandler(
+  () => browserProxyFromEnv(process.env, { fn: 'authorize' }, metrics ? { metrics } : {}),
+  metrics ? { metrics } : {},
+)

@@ -1,5 +1,13 @@
-/** Lambda entry for POST /token, GET /.well-known/jwks.json and GET /health. Built once per container. */
+/**
+ * Lambda entry for POST /token, GET /.well-known/jwks.json and GET /health. Built once per
+ * container; with METRICS=emf the proxy and the handler write CloudWatch EMF lines.
+ */
 import { createHandler } from '../handler.js'
+import { emfMetricsFromEnv } from '../lambda-env.js'
 import { tokenProxyFromEnv } from '../token-proxy.js'
 
-export const handler = createHandler(() => tokenProxyFromEnv(process.env))
+const metrics = emfMetricsFromEnv(process.env, 'token')
+export const handler = createHandler(
+  () => tokenProxyFromEnv(process.env, {}, metrics ? { metrics } : {}),
+  metrics ? { metrics } : {},
+)
