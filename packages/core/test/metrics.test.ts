@@ -91,7 +91,7 @@ function names(metrics: Recorded) {
   return metrics.counts.map((c) => c.name)
 }
 
-test('a full sign-in: one start, one completion, discovery and token timed, no failure', async () => {
+test('a full sign-in: one start, one completion, discovery, token and JWKS timed, no failure', async () => {
   const ctx = await setup()
   const tokens = await ctx.proxy.handle(tokenRequest(cognitoTokenFields(await codeHandle(ctx))))
   assert.is(tokens.status, 200)
@@ -101,6 +101,8 @@ test('a full sign-in: one start, one completion, discovery and token timed, no f
     [
       ['idp_request_duration', 'discovery', '2xx'],
       ['idp_request_duration', 'token', '2xx'],
+      // The id_token is verified against the IdP's JWKS, fetched on first use.
+      ['idp_request_duration', 'jwks', '2xx'],
     ],
   )
   for (const { valueMs } of ctx.metrics.observations) {

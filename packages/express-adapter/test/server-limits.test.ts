@@ -6,6 +6,12 @@
  * close or answer; each trickle lasts ten times the deadline, so a server that did not enforce
  * it answers something else (and the assertion fails) rather than hanging the test.
  */
+import {
+  createStrictIdp,
+  type LoopbackServer,
+  type StrictIdp,
+  withoutMsw,
+} from '@idp-proxy/testing'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
@@ -15,15 +21,30 @@ import {
   type ServerLimits,
   startServer,
 } from '../src/index.js'
-import { mockedIdp } from './helpers/app.js'
 import { CLIENT_ID, CLIENT_SECRET, COGNITO_REDIRECT } from './helpers/flow.js'
+import { testKeys } from './helpers/keys.js'
 import { rawClient, statuses } from './helpers/raw-socket.js'
 import { freePort } from './helpers/redis.js'
 
 const test = suite('standalone server: timeouts and connection limits')
+// Raw sockets to the server under test: msw would hold trickled headers until they are whole.
+// The IdP is a loopback server instead.
+withoutMsw(test)
+
+let idp: StrictIdp
+let idpServer: LoopbackServer
+let privateJwk: object
+test.before(async () => {
+  const keys = await testKeys()
+  privateJwk = keys.privateJwk
+  idp = createStrictIdp({ clientId: CLIENT_ID, jwks: async () => keys.publicJwks })
+  idpServer = await idp.listen()
+})
+test.after(async () => {
+  await idpServer?.close()
+})
 
 async function serve(limits: Partial<ServerLimits>): Promise<RunningServer> {
-  const { idp, privateJwk } = await mockedIdp()
   const port = await freePort()
   return startServer({
     env: {

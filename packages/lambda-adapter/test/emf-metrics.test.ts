@@ -131,7 +131,10 @@ async function handlers(extra: Record<string, string> = {}, dynamoDb?: DynamoDBC
     /** The metrics written since the last call. */
     take: () => extract(lines.splice(0)),
     authorize: createHandler(() => browserProxyFromEnv(env, clients, options), options),
-    callback: createHandler(() => browserProxyFromEnv(env, clients, options), options),
+    callback: createHandler(
+      () => browserProxyFromEnv(env, { ...clients, fn: 'callback' }, options),
+      options,
+    ),
     token: createHandler(() => tokenProxyFromEnv(env, clients, options), options),
   }
 }
@@ -200,6 +203,8 @@ test('a full sign-in: SigninsStarted, IdP latency per endpoint, SigninsCompleted
       ['Milliseconds', { Endpoint: 'discovery', Outcome: '2xx' }],
       ['Milliseconds', { Endpoint: 'discovery', Outcome: '2xx' }],
       ['Milliseconds', { Endpoint: 'token', Outcome: '2xx' }],
+      // The token function verifies the IdP's id_token against its JWKS, fetched on first use.
+      ['Milliseconds', { Endpoint: 'jwks', Outcome: '2xx' }],
     ],
   )
   for (const { value } of latencies) assert.ok(value >= 0 && Number.isFinite(value))
