@@ -45,5 +45,6 @@ export function browserProxyFromEnv(
     ...(store ? { store } : {}),
     ...(routes ? { routes } : {}),
     ...(extra.metrics ? { metrics: extra.metrics } : {}),
+    ...(extra.logger ? { logger: extra.logger } : {}),
   })
 }

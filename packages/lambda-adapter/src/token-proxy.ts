@@ -55,6 +55,7 @@ export function tokenProxyFromEnv(
     ...(clientSecret ? { clientSecret } : {}),
     ...(routes ? { routes } : {}),
     ...(extra.metrics ? { metrics: extra.metrics } : {}),
+    ...(extra.logger ? { logger: extra.logger } : {}),
   })
 }
 
