@@ -2,6 +2,8 @@
 // Builds the public packages, runs every workspace package's tests, one package at a time, and
 // closes with one line: "N passed, N failed". Each package's `test` script runs uvu (one or more
 // processes); we sum the "Total:"/"Passed:" lines uvu prints. Usage: pnpm test [package-dir ...]
+// A package whose tests pass but which printed an error-level JSON log line or a warning counts
+// as one failure, and the lines are listed (scripts/noise.mjs says what counts).
 //
 // The suites run on the Node that runs this script (`pnpm test` gives the workspace's Node 24,
 // the root devDependency). IDP_PROXY_TEST_NODES, a comma-separated list of node executables, runs
@@ -9,6 +11,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
+import { noiseLines, withoutEscapes } from './noise.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const all = [
@@ -60,9 +63,6 @@ if (missing.length && has('apt-get')) {
   }
 }
 
-// uvu colours its summary; strip ANSI before reading numbers.
-const plain = (text) => text.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
-
 // The bins and the pack-and-install test run the built output: build it once, first (CI, which
 // has just built, says so with IDP_PROXY_BUILT=1).
 const build =
@@ -91,13 +91,23 @@ function run({ dir, script }, node) {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
-    const tee = (stream) => (chunk) => {
+    // Each stream on its own too, so a line is never two streams' chunks interleaved.
+    const streams = { stdout: '', stderr: '' }
+    const tee = (name) => (chunk) => {
       out += chunk
-      stream.write(chunk)
+      streams[name] += chunk
+      process[name].write(chunk)
     }
-    child.stdout.on('data', tee(process.stdout))
-    child.stderr.on('data', tee(process.stderr))
-    child.on('close', (code) => resolve({ code, out: plain(out) }))
+    child.stdout.on('data', tee('stdout'))
+    child.stderr.on('data', tee('stderr'))
+    child.on('close', (code) =>
+      resolve({
+        code,
+        // uvu colours its summary: no escapes before reading numbers.
+        out: withoutEscapes(out),
+        noise: [...noiseLines(streams.stdout), ...noiseLines(streams.stderr)],
+      }),
+    )
   })
 }
 
@@ -119,9 +129,10 @@ for (const node of nodes) {
   let nodePassed = 0
   let nodeFailed = 0
   const broken = []
+  const noisy = []
   for (const suite of suites) {
     console.log(`\n=== ${suite.dir} (Node ${version}) ===`)
-    const { code, out } = await run(suite, executable)
+    const { code, out, noise } = await run(suite, executable)
     const totals = [...out.matchAll(/Total:\s+(\d+)/g)].map((m) => Number(m[1]))
     const passes = [...out.matchAll(/Passed:\s+(\d+)/g)].map((m) => Number(m[1]))
     const total = totals.reduce((a, b) => a + b, 0)
@@ -133,11 +144,22 @@ for (const node of nodes) {
       nodeFailed += 1
       broken.push(suite.dir)
     }
+    // A passing suite prints no error-level log line and no warning (scripts/noise.mjs): a test
+    // that provokes one captures it and asserts on it. Counts once per suite.
+    if (code === 0 && total === pass && noise.length) {
+      nodeFailed += 1
+      noisy.push(`${suite.dir}:\n${noise.map((line) => `    ${line.slice(0, 300)}`).join('\n')}`)
+    }
+  }
+  if (noisy.length) {
+    console.log(`\npassing suites that printed error log lines or warnings (Node ${version}):`)
+    for (const entry of noisy) console.log(`  ${entry}`)
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(0)
   lines.push(
     `on Node ${version} (${seconds} s): ${nodePassed} passed, ${nodeFailed} failed` +
-      (broken.length ? `; failed to run: ${broken.join(', ')}` : ''),
+      (broken.length ? `; failed to run: ${broken.join(', ')}` : '') +
+      (noisy.length ? `; noisy: ${noisy.map((entry) => entry.split(':')[0]).join(', ')}` : ''),
   )
   passed += nodePassed
   failed += nodeFailed

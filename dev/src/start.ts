@@ -102,6 +102,7 @@ idp-proxy local run (development only)
   Proxy            ${run.urls.proxy}   (JWKS ${run.proxy.jwks})
   Development IdP  ${run.urls.idp}   (requires ${requirements.filter(Boolean).join(', ')})
   Mode             PKCE ${options.pkce === false ? 'off' : 'on'}, ${options.store} store, extra authorization params: ${params}
+  Node             ${process.version}
   Signing key      ${run.keyFile ? relative(REPO_ROOT, run.keyFile) : 'in memory'} (${run.keyCreated ? 'generated now' : 'reused'})
 
 Ctrl-C stops all three. The proxy logs one JSON line per request below.
@@ -113,6 +114,12 @@ Ctrl-C stops all three. The proxy logs one JSON line per request below.
  * more: with `once`, that second SIGINT would kill the process mid-close (and pnpm would print
  * ELIFECYCLE). So the first signal closes the servers and exits 0 (a requested stop is not a
  * failure), later ones are ignored, and a close that hangs is cut off after a few seconds.
+ *
+ * Nothing may stand between pnpm and this process: `node` on a script's PATH is the workspace
+ * Node's `node_modules/.bin/node`, a shell script that runs the binary as its child instead of
+ * exec'ing it. On Ctrl-C that shell dies of the SIGINT once its child has exited (pnpm then
+ * reports "Command failed with signal SIGINT"), and pnpm's SIGTERM kills the shell and never
+ * reaches node. So the `start` scripts exec `$(node -p process.execPath)`, the real binary.
  */
 function stopOnSignals(run: { close(): Promise<void> }): void {
   let stopping = false

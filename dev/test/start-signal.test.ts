@@ -1,10 +1,14 @@
 /**
  * `pnpm start` as a person runs it, stopped as a person stops it: Ctrl-C sends SIGINT to the
  * terminal's whole process group (both pnpm processes, their shells and node). It must exit
- * quietly: status 0, no stack trace, no pnpm ELIFECYCLE report.
+ * quietly: status 0, no stack trace, no pnpm ELIFECYCLE report. It runs on the workspace's Node
+ * (the root devDependency), whose `node_modules/.bin/node` is a shell shim that must not stand
+ * between pnpm and the process (see stopOnSignals in dev/src/start.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { type AddressInfo, createServer, type Server } from 'node:net'
+import { delimiter } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -12,6 +16,10 @@ import * as assert from 'uvu/assert'
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 // A bound, not a timing: a start that never becomes ready must not hang the suite.
 const GIVE_UP_MS = 60_000
+// The Node the workspace installs (root devDependency `node`), which `pnpm start` must run on.
+const WORKSPACE_NODE = JSON.parse(
+  readFileSync(new URL('../../node_modules/node/package.json', import.meta.url), 'utf8'),
+).version as string
 
 /** `count` distinct free loopback ports: all held open at once, so none is handed out twice. */
 async function freePorts(count: number): Promise<number[]> {
@@ -44,10 +52,16 @@ interface Stopped {
  */
 async function startThenSignal(signal: NodeJS.Signals, to: 'group' | 'pnpm'): Promise<Stopped> {
   const [standin, proxy, idp] = await freePorts(3)
-  // Not the test runner's pnpm variables: the child is a fresh `pnpm start` from the root.
+  // Not the test runner's pnpm variables: the child is a fresh `pnpm start` from the root, run
+  // from a person's shell, whose PATH has none of the node_modules/.bin folders pnpm gives the
+  // test scripts (there `pnpm` itself would run under the shell shim of the workspace's Node).
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith('npm_') && name !== 'INIT_CWD'),
   )
+  env.PATH = (env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => !/[\\/]node_modules[\\/]\.bin[\\/]?$/.test(dir))
+    .join(delimiter)
   const child: ChildProcess = spawn('pnpm', ['start'], {
     cwd: ROOT,
     detached: true,
@@ -98,7 +112,9 @@ function assertQuiet(stopped: Stopped): void {
 }
 
 test('Ctrl-C (SIGINT to the process group) stops pnpm start quietly with status 0', async () => {
-  assertQuiet(await startThenSignal('SIGINT', 'group'))
+  const stopped = await startThenSignal('SIGINT', 'group')
+  assertQuiet(stopped)
+  assert.match(stopped.stdout, new RegExp(`Node +v${WORKSPACE_NODE.replaceAll('.', '\\.')}\\n`))
 })
 
 test('kill <pid of pnpm start> (SIGTERM, passed down by pnpm) stops it the same way', async () => {

@@ -101,7 +101,7 @@ test('a full sign-in: one start, one completion, discovery, token and JWKS timed
     [
       ['idp_request_duration', 'discovery', '2xx'],
       ['idp_request_duration', 'token', '2xx'],
-      // The id_token's signature is checked against the IdP's JWKS, fetched once and cached.
+      // The id_token is verified against the IdP's JWKS, fetched on first use.
       ['idp_request_duration', 'jwks', '2xx'],
     ],
   )

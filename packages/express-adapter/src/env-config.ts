@@ -50,9 +50,11 @@ export interface ServerConfig {
  * Builds the server's configuration from `env`. Throws one ProxyError ERR_INVALID_OPTION whose
  * `problems` name every variable at fault.
  */
-export async function configFromEnv(env: Env): Promise<ServerConfig> {
+export async function configFromEnv(env: Env, logTo?: Logger): Promise<ServerConfig> {
   const reading = readSettings(env, 'server')
   const options = proxyOptionsFrom(reading)
+  // A logger given in code (tests capture lines) replaces the LOG_LEVEL one.
+  if (logTo) options.logger = logTo
   const logger = options.logger as Logger
   const keys = options.keys ?? (await keysFromFile(reading))
   const kind = reading.values.STORE

@@ -3,7 +3,7 @@
  * shutdown. `bin.ts` is the command line around it; tests call `startServer` directly too.
  */
 import { createServer, type ServerResponse } from 'node:http'
-import { createProxyFrom, type Env, invalidOption, ProxyError } from '@idp-proxy/core'
+import { createProxyFrom, type Env, invalidOption, type Logger, ProxyError } from '@idp-proxy/core'
 import express from 'express'
 import { configFromEnv } from './env-config.js'
 import { listen } from './listen.js'
@@ -38,6 +38,8 @@ export interface StartServerOptions {
    * and its `METRICS_*` settings from `env`, else off.
    */
   metrics?: MetricsServerOptions
+  /** Where the server, the proxy and the store log. Default: JSON lines on stdout at `LOG_LEVEL`. */
+  logger?: Logger
 }
 
 export interface RunningServer {
@@ -61,7 +63,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { env } = options
   // Limits given in code are checked before anything opens; they win over the environment's.
   if (options.limits) resolveServerLimits(options.limits)
-  const config = await configFromEnv(env)
+  const config = await configFromEnv(env, options.logger)
   const port = options.port ?? config.listen.port
   const host = options.host ?? config.listen.host
   const { logger } = config

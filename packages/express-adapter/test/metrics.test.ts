@@ -4,6 +4,7 @@
  * client secret, an unknown code, the IdP's own refusal, the IdP down, Redis down) show up as
  * the counters and latency histograms they should; on the proxy's port only with a bearer token.
  */
+import type { LogFields, Logger } from '@idp-proxy/core'
 import { createStrictIdp, type LoopbackServer, type StrictIdp } from '@idp-proxy/testing'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -33,10 +34,12 @@ test.after(async () => {
   await redis?.stop()
 })
 
+type Logged = LogFields & { level: string; event: string }
+
 async function serve(
   options: Omit<StartServerOptions, 'env'>,
   env: Record<string, string> = {},
-): Promise<{ server: RunningServer; idp: StrictIdp; idpServer: LoopbackServer }> {
+): Promise<{ server: RunningServer; idp: StrictIdp; idpServer: LoopbackServer; logged: Logged[] }> {
   // The IdP listens on loopback, so taking it down is closing its server.
   const keys = await testKeys()
   const idp = createStrictIdp({
@@ -46,7 +49,11 @@ async function serve(
   })
   const idpServer = await idp.listen()
   const port = await freePort()
+  // The failures these tests provoke log errors: captured, and asserted where they matter.
+  const logged: Logged[] = []
+  const logger: Logger = { log: (level, event, fields) => logged.push({ level, event, ...fields }) }
   const server = await startServer({
+    logger,
     env: {
       PROXY_BASE_URL: `http://127.0.0.1:${port}`,
       IDP_ISSUER: idp.issuer,
@@ -75,6 +82,7 @@ async function serve(
     },
     idp,
     idpServer,
+    logged,
   }
 }
 
@@ -104,7 +112,10 @@ test('off by default: no /metrics anywhere', async () => {
 })
 
 test('on its own port: a sign-in, then each failure class, counted as they happen', async () => {
-  const { server, idp, idpServer } = await serve({ metrics: { port: 0 } }, { STORE: redis.url })
+  const { server, idp, idpServer, logged } = await serve(
+    { metrics: { port: 0 } },
+    { STORE: redis.url },
+  )
   const metricsUrl = `${server.metricsUrl}/metrics`
   const urls = urlsOf(server)
   try {
@@ -227,6 +238,19 @@ test('on its own port: a sign-in, then each failure class, counted as they happe
     // Every start so far: the sign-in, the refused one and the one the IdP was down for.
     assert.is(sample(samples, 'idp_proxy_signins_started_total'), 3)
     assert.is(sample(samples, 'idp_proxy_signins_completed_total'), 1)
+    // The two outages are logged as errors with their codes; the Redis client adds its own.
+    const errors = logged.filter((line) => line.level === 'error')
+    assert.equal(
+      errors.filter((line) => line.event === 'request_failed').map((l) => [l.route, l.code]),
+      [
+        ['token', 'ERR_IDP_UNAVAILABLE'],
+        ['authorize', 'ERR_STORE_UNAVAILABLE'],
+      ],
+    )
+    assert.equal(
+      errors.filter((line) => line.event !== 'request_failed' && line.event !== 'redis_error'),
+      [],
+    )
   } finally {
     await server.close()
     await redis.start()

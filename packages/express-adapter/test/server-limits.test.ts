@@ -5,11 +5,13 @@
  * the limits are refused. Deadlines are small (200 ms) so each test waits for the server's
  * close or answer; each trickle lasts ten times the deadline, so a server that did not enforce
  * it answers something else (and the assertion fails) rather than hanging the test.
- *
- * This file runs in its own process, without msw: msw 3 intercepts every socket of the process
- * and holds a request's bytes until its headers are complete, so a trickling client would never
- * reach the server as one. The strict IdP is served on loopback instead.
  */
+import {
+  createStrictIdp,
+  type LoopbackServer,
+  type StrictIdp,
+  withoutMsw,
+} from '@idp-proxy/testing'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
@@ -19,17 +21,32 @@ import {
   type ServerLimits,
   startServer,
 } from '../src/index.js'
-import { loopbackIdp } from './helpers/app.js'
 import { CLIENT_ID, CLIENT_SECRET, COGNITO_REDIRECT } from './helpers/flow.js'
+import { testKeys } from './helpers/keys.js'
 import { rawClient, statuses } from './helpers/raw-socket.js'
 import { freePort } from './helpers/redis.js'
 
 const test = suite('standalone server: timeouts and connection limits')
+// Raw sockets to the server under test: msw would hold trickled headers until they are whole.
+// The IdP is a loopback server instead.
+withoutMsw(test)
+
+let idp: StrictIdp
+let idpServer: LoopbackServer
+let privateJwk: object
+test.before(async () => {
+  const keys = await testKeys()
+  privateJwk = keys.privateJwk
+  idp = createStrictIdp({ clientId: CLIENT_ID, jwks: async () => keys.publicJwks })
+  idpServer = await idp.listen()
+})
+test.after(async () => {
+  await idpServer?.close()
+})
 
 async function serve(limits: Partial<ServerLimits>): Promise<RunningServer> {
-  const { idp, privateJwk, close: closeIdp } = await loopbackIdp()
   const port = await freePort()
-  const server = await startServer({
+  return startServer({
     env: {
       PROXY_BASE_URL: `http://127.0.0.1:${port}`,
       IDP_ISSUER: idp.issuer,
@@ -43,17 +60,7 @@ async function serve(limits: Partial<ServerLimits>): Promise<RunningServer> {
     port,
     host: '127.0.0.1',
     limits,
-  }).catch(async (error: unknown) => {
-    await closeIdp()
-    throw error
   })
-  return {
-    ...server,
-    close: async (reason) => {
-      await server.close(reason)
-      await closeIdp()
-    },
-  }
 }
 
 const SLOW = 'x'.repeat(40)

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { Logger } from '@idp-proxy/core'
 import { DYNAMODB_ATTRIBUTES } from '@idp-proxy/lambda-adapter/dynamodb'
 import { createStrictIdp, type LoopbackServer, type StrictIdp, startMsw } from '@idp-proxy/testing'
 import dynalite from 'dynalite'
@@ -275,13 +276,21 @@ test('an unreachable Redis at start-up: startServer rejects (ERR_STORE_UNAVAILAB
   const port = await freePort()
   const nothing = await freePort()
   const env = { ...(await baseEnv(port)), STORE: `redis://127.0.0.1:${nothing}`, LOG_LEVEL: 'warn' }
+  const logged: { level: string; event: string; code?: unknown }[] = []
+  const logger: Logger = { log: (level, event, fields) => logged.push({ level, event, ...fields }) }
   try {
-    await startServer({ env, storeConnectTimeoutMs: 300 })
+    await startServer({ env, storeConnectTimeoutMs: 300, logger })
     assert.unreachable('must not start')
   } catch (error) {
     assert.is((error as { code?: string }).code, 'ERR_STORE_UNAVAILABLE')
     assert.match((error as Error).message, /^STORE: /)
   }
+  // The Redis client's refused connection is logged as such.
+  assert.ok(logged.length > 0, 'the refused connection is logged')
+  assert.equal(
+    logged.filter((line) => line.event !== 'redis_error' || line.code !== 'ECONNREFUSED'),
+    [],
+  )
   assert.is(await connects(`http://127.0.0.1:${port}/health`), false)
 })
 

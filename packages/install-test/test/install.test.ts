@@ -179,6 +179,7 @@ test.before(async () => {
       versionOf('packages/express-adapter', 'express'),
       versionOf('packages/express-adapter', '@types/express'),
       versionOf('packages/core', 'msw'),
+      versionOf('packages/core', 'jose'),
       versionOf('.', 'uvu'),
       versionOf('.', 'typescript'),
       versionOf('.', '@types/node'),

@@ -47,5 +47,6 @@ export function browserProxyFromEnv(
     ...(store ? { store } : {}),
     ...(routes ? { routes } : {}),
     ...(metrics ? { metrics } : {}),
+    ...(extra.logger ? { logger: extra.logger } : {}),
   })
 }

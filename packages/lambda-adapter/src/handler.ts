@@ -23,6 +23,8 @@ export type ProxyFactory = () => IdpProxy | Promise<IdpProxy>
 export interface LambdaProxyOptions {
   /** Sign-in counts, failures and IdP latency, e.g. `emfMetrics()`. Default: none. */
   metrics?: MetricsSink
+  /** Where the proxy logs. Default: JSON lines on stdout from `LOG_LEVEL` (CloudWatch). */
+  logger?: Logger
 }
 
 export interface HandlerOptions {

@@ -63,6 +63,7 @@ export function tokenProxyFromEnv(
     ...(clientSecret ? { clientSecret } : {}),
     ...(routes ? { routes } : {}),
     ...(metrics ? { metrics } : {}),
+    ...(extra.logger ? { logger: extra.logger } : {}),
   })
 }
 

@@ -22,7 +22,7 @@ import { AWS_TEST_CONFIG } from './helpers/aws.js'
 import { secretsManagerMock } from './helpers/aws-mocks.js'
 import { type Dynalite, startDynalite } from './helpers/dynalite.js'
 import { httpEvent } from './helpers/events.js'
-import { seedJwk } from './helpers/keys.js'
+import { memoryLogger, seedJwk } from './helpers/keys.js'
 
 const test = suite('CloudWatch EMF metrics from the Lambda handlers')
 const server = useMsw(test)
@@ -125,9 +125,15 @@ async function handlers(extra: Record<string, string> = {}, dynamoDb?: DynamoDBC
     ...extra,
   }
   const clients = { dynamoDb: dynamoDb ?? db.client, secretsManager: secretsClient }
-  const options = { metrics }
+  const logged = memoryLogger()
+  const options = { metrics, logger: logged.logger }
   return {
     lines,
+    /** The proxies' error log lines: event and code. */
+    errors: () =>
+      logged.lines
+        .filter((line) => line.level === 'error')
+        .map((line) => [line.event, line.fields.code]),
     /** The metrics written since the last call. */
     take: () => extract(lines.splice(0)),
     authorize: createHandler(() => browserProxyFromEnv(env, clients, options), options),
@@ -203,7 +209,7 @@ test('a full sign-in: SigninsStarted, IdP latency per endpoint, SigninsCompleted
       ['Milliseconds', { Endpoint: 'discovery', Outcome: '2xx' }],
       ['Milliseconds', { Endpoint: 'discovery', Outcome: '2xx' }],
       ['Milliseconds', { Endpoint: 'token', Outcome: '2xx' }],
-      // The token function checks the id_token's signature against the IdP's JWKS.
+      // The token function verifies the IdP's id_token against its JWKS, fetched on first use.
       ['Milliseconds', { Endpoint: 'jwks', Outcome: '2xx' }],
     ],
   )
@@ -249,6 +255,7 @@ test('each failure class: one Failures line with Route, Code and Error', async (
   h.take()
   server.use(http.post(idp.tokenEndpoint, () => HttpResponse.error()))
   assert.is((await h.token(tokenEvent(down.handle))).statusCode, 502)
+  assert.equal(h.errors(), [['request_failed', 'ERR_IDP_UNAVAILABLE']])
   assert.equal(
     h.take().map((m) => [m.name, m.dimensions]),
     [
@@ -278,6 +285,7 @@ test('DynamoDB down: /authorize answers 503, counted on its route', async () => 
     const h = await handlers({}, unreachable)
     const result = await h.authorize(authorizeEvent())
     assert.is(result.statusCode, 503)
+    assert.equal(h.errors(), [['request_failed', 'ERR_STORE_UNAVAILABLE']])
     assert.equal(
       h.take().filter((m) => m.name === 'Failures'),
       [failure('authorize', 'ERR_STORE_UNAVAILABLE', 'temporarily_unavailable')],

@@ -77,16 +77,22 @@ async function handlers(extra: Record<string, string> = {}) {
     ...extra,
   }
   const clients = { dynamoDb: db.client, secretsManager: secretsClient }
-  // The browser functions' init failures (PKCE off) are captured, and asserted where they matter.
+  // The browser functions' init failures (PKCE off) and the proxies' own lines are captured, and
+  // asserted where they matter.
   const init = memoryLogger()
+  const logged = memoryLogger()
+  const logTo = { logger: logged.logger }
   return {
     table: env.FLOW_TABLE_NAME,
     initLines: init.lines,
-    authorize: createHandler(() => browserProxyFromEnv(env, clients), { logger: init.logger }),
-    callback: createHandler(() => browserProxyFromEnv(env, { ...clients, fn: 'callback' }), {
+    lines: logged.lines,
+    authorize: createHandler(() => browserProxyFromEnv(env, clients, logTo), {
       logger: init.logger,
     }),
-    token: createHandler(() => tokenProxyFromEnv(env, clients)),
+    callback: createHandler(() => browserProxyFromEnv(env, { ...clients, fn: 'callback' }, logTo), {
+      logger: init.logger,
+    }),
+    token: createHandler(() => tokenProxyFromEnv(env, clients, logTo)),
   }
 }
 
@@ -271,6 +277,12 @@ test('Secrets Manager down at a cold start: /token answers 503 JSON, then recove
   assert.is(down.result.statusCode, 503)
   assert.is(down.json().error, 'temporarily_unavailable')
   assert.not.ok(down.result.body.includes('at '))
+  const failed = h.lines.filter((line) => line.level === 'error')
+  assert.equal(
+    failed.map((line) => [line.event, line.fields.code, line.fields.message]),
+    [['request_failed', 'ERR_KEYS_UNAVAILABLE', 'the client secret is unavailable']],
+  )
+  assert.match(String(failed[0]?.fields.cause), /InternalServiceError/)
 
   secrets.secrets.set(SECRET_ARN, { value: CLIENT_SECRET, versionId: 'v2' })
   const up = await invoke(h.token, tokenRequest(code))

@@ -5,7 +5,7 @@ export {
   startHostileIdp,
 } from './hostile-idp.js'
 export { type LoopbackServer, serveOnLoopback } from './loopback.js'
-export { mswServer, startMsw, useMsw } from './msw.js'
+export { mswServer, startMsw, useMsw, withoutMsw } from './msw.js'
 export {
   type ConformanceOptions,
   type ConformingStore,

@@ -56,3 +56,24 @@ export function useMsw(suite: Test<any>): SetupServer {
   })
   return server
 }
+
+/**
+ * Runs a suite with the shared server closed, restarting it afterwards if it was listening. For
+ * suites that speak raw TCP to a loopback server: msw 3 intercepts every `net.Socket` connect
+ * and holds a request's bytes until the request is whole before passing it through, so a server
+ * under test would never see a client trickle its headers.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: uvu's suite context type is generic
+export function withoutMsw(suite: Test<any>): void {
+  let wasListening = false
+  suite.before(() => {
+    wasListening = listening
+    if (listening) {
+      server.close()
+      listening = false
+    }
+  })
+  suite.after(() => {
+    if (wasListening) startMsw()
+  })
+}

@@ -32,25 +32,6 @@ export async function mockedIdp(): Promise<{ idp: StrictIdp; privateJwk: object 
   return { idp, privateJwk: keys.privateJwk }
 }
 
-/**
- * A strict IdP served on 127.0.0.1 (no msw in the process), with the proxy's private key; the
- * proxy reaches it over http, so its environment needs ALLOW_INSECURE_HTTP=true.
- */
-export async function loopbackIdp(): Promise<{
-  idp: StrictIdp
-  privateJwk: object
-  close(): Promise<void>
-}> {
-  const keys = await testKeys()
-  const idp = createStrictIdp({
-    clientId: CLIENT_ID,
-    jwks: async () => keys.publicJwks,
-    issParameter: true,
-  })
-  const served = await idp.listen()
-  return { idp, privateJwk: keys.privateJwk, close: () => served.close() }
-}
-
 export type Listener = (req: IncomingMessage, res: ServerResponse) => void
 
 export interface TestServer {
