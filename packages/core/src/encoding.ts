@@ -1,3 +1,4 @@
+import { sha256 } from '@noble/hashes/sha2.js'
 import { base64url } from 'jose'
 
 const encoder = new TextEncoder()
@@ -6,14 +7,36 @@ export function utf8(text: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(text)
 }
 
-/** `n` bytes from the platform CSPRNG, base64url-encoded (no padding). */
-export function randomToken(bytes = 32): string {
-  return base64url.encode(crypto.getRandomValues(new Uint8Array(bytes)))
+// CSPRNG bytes are drawn from a 4 KiB pool refilled by one getRandomValues call: each call costs
+// a few microseconds whatever its size, and /authorize needs four small pieces. Every byte is
+// handed out once and the pool is refilled, never reused.
+const POOL_SIZE = 4096
+const pool = new Uint8Array(POOL_SIZE)
+let poolOffset = POOL_SIZE
+
+/** `n` fresh bytes from the platform CSPRNG; a view valid until the next call, so copy to keep. */
+function randomView(bytes: number): Uint8Array {
+  if (bytes > POOL_SIZE) return crypto.getRandomValues(new Uint8Array(bytes))
+  if (poolOffset + bytes > POOL_SIZE) {
+    crypto.getRandomValues(pool)
+    poolOffset = 0
+  }
+  const view = pool.subarray(poolOffset, poolOffset + bytes)
+  poolOffset += bytes
+  return view
 }
 
-/** base64url(SHA-256(text)). */
-export async function sha256Base64url(text: string): Promise<string> {
-  return base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(text))))
+/** `n` bytes from the platform CSPRNG, base64url-encoded (no padding). */
+export function randomToken(bytes = 32): string {
+  return base64url.encode(randomView(bytes))
+}
+
+/**
+ * base64url(SHA-256(text)), synchronously: for short inputs (handles, PKCE verifiers) a pure-JS
+ * hash takes about a microsecond, where Web Crypto's digest is a thread-pool round trip on Node.
+ */
+export function sha256Base64url(text: string): string {
+  return base64url.encode(sha256(utf8(text)))
 }
 
 /**

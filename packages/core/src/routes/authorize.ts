@@ -2,10 +2,10 @@
  * GET /authorize (PKCE mode): Cognito's authorization request, forwarded to the IdP with a
  * PKCE challenge, the proxy's callback and an opaque state handle in place of Cognito's state.
  */
-import * as oauth from 'oauth4webapi'
 import { ProxyError } from '../errors.js'
 import type { IdpMetadataSource } from '../idp-metadata.js'
 import type { ResolvedOptions } from '../options.js'
+import { codeChallengeS256, generateCodeVerifier, generateNonce } from '../pkce.js'
 import { redirect } from '../responses.js'
 import type { FlowStore } from '../stores/flow-store.js'
 import { checkClient, checkQuerySize, saveFlow, singleParam } from './shared.js'
@@ -36,14 +36,12 @@ export async function authorize(
     throw new ProxyError('ERR_INVALID_REQUEST', 'response_type must be "code"')
   }
 
-  const verifier = oauth.generateRandomCodeVerifier()
+  const verifier = generateCodeVerifier()
   // Cognito's nonce if it sent one (then it checks the id_token too), else ours; either way the
   // proxy keeps it and checks the IdP's id_token against it at /token.
-  const nonce = query.get('nonce') ?? (options.addNonce ? oauth.generateRandomNonce() : undefined)
-  const [idp, challenge] = await Promise.all([
-    metadata(),
-    oauth.calculatePKCECodeChallenge(verifier),
-  ])
+  const nonce = query.get('nonce') ?? (options.addNonce ? generateNonce() : undefined)
+  const idp = await metadata()
+  const challenge = codeChallengeS256(verifier)
   const handle = await saveFlow(
     store,
     { kind: 'authorize', state, redirectUri, verifier, ...(nonce ? { nonce } : {}) },

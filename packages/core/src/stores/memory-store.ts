@@ -5,7 +5,7 @@ import {
   type FlowKind,
   type FlowRecord,
   type FlowStore,
-  storageKey,
+  storageKeySync,
 } from './flow-store.js'
 
 export interface MemoryStoreOptions {
@@ -56,7 +56,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): FlowStore {
   return {
     async save(record: FlowRecord, ttlSeconds: number): Promise<string> {
       const handle = randomToken()
-      const key = await storageKey(handle)
+      const key = storageKeySync(handle)
       const at = now()
       const records = maps[record.kind]
       sweep(records, bounds[record.kind], at)
@@ -64,7 +64,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): FlowStore {
       return handle
     },
     async take(handle: string, kind: FlowKind): Promise<FlowRecord | undefined> {
-      const key = await storageKey(handle)
+      const key = storageKeySync(handle)
       // Only the map of the expected kind is looked at: a record of another kind stays put.
       const records = maps[kind]
       if (!records) return undefined
