@@ -68,6 +68,25 @@ export function sha256Base64url(text: string): string {
   return base64urlEncode(sha256(utf8(text)))
 }
 
+/** The UTF-8 length of `text` in bytes, without encoding it (lone surrogates count 3, as U+FFFD). */
+export function utf8ByteLength(text: string): number {
+  let bytes = text.length
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x80) continue
+    if (code < 0x800) bytes += 1
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1)
+      // A surrogate pair: 2 UTF-16 units, 4 bytes.
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 2
+        i++
+      } else bytes += 2
+    } else bytes += 2
+  }
+  return bytes
+}
+
 /**
  * Compares a presented secret with the expected one in time that depends only on the presented
  * value's length, never on where the two differ or on the expected value. Synchronous on

@@ -3,7 +3,7 @@ import { base64url } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { base64urlEncode, randomToken } from '../src/encoding.js'
+import { base64urlEncode, randomToken, utf8ByteLength } from '../src/encoding.js'
 import { createMemoryStore, type FlowRecord } from '../src/index.js'
 import { codeChallengeS256, generateCodeVerifier } from '../src/pkce.js'
 
@@ -67,6 +67,23 @@ test('memory store: a long steady flow of saves and takes keeps every record rea
       60,
     )
     assert.is(stateOf(await store.take(handle, 'authorize')), String(i))
+  }
+})
+
+test('utf8ByteLength is the length TextEncoder gives: ASCII, 2-, 3-, 4-byte and lone surrogates', () => {
+  const encoder = new TextEncoder()
+  for (const text of [
+    '',
+    'abc',
+    'é',
+    'aé€😀z',
+    '\ud800',
+    'x\udc00y',
+    '\ud83d',
+    '😀😀',
+    'ß'.repeat(300),
+  ]) {
+    assert.is(utf8ByteLength(text), encoder.encode(text).byteLength, JSON.stringify(text))
   }
 })
 

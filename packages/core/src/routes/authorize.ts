@@ -49,14 +49,16 @@ export async function authorize(
   )
 
   const target = new URL(idp.authorizationEndpoint)
-  for (const [name, value] of query) if (!OWNED.has(name)) target.searchParams.set(name, value)
-  if (nonce) target.searchParams.set('nonce', nonce)
-  for (const [name, value] of Object.entries(options.authorizationParams)) {
-    target.searchParams.set(name, value)
-  }
-  target.searchParams.set('redirect_uri', options.callbackUrl)
-  target.searchParams.set('state', handle)
-  target.searchParams.set('code_challenge', challenge)
-  target.searchParams.set('code_challenge_method', 'S256')
+  // One URLSearchParams, serialised once: each `target.searchParams.set` re-serialises the whole
+  // query, and a Cognito state is ~1 KB.
+  const params = new URLSearchParams(target.search)
+  for (const [name, value] of query) if (!OWNED.has(name)) params.set(name, value)
+  if (nonce) params.set('nonce', nonce)
+  for (const [name, value] of Object.entries(options.authorizationParams)) params.set(name, value)
+  params.set('redirect_uri', options.callbackUrl)
+  params.set('state', handle)
+  params.set('code_challenge', challenge)
+  params.set('code_challenge_method', 'S256')
+  target.search = params.toString()
   return redirect(target.href)
 }
