@@ -68,8 +68,13 @@ export function sha256Base64url(text: string): string {
   return base64urlEncode(sha256(utf8(text)))
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range, on purpose
+const NON_ASCII = /[^\u0000-\u007f]/
+
 /** The UTF-8 length of `text` in bytes, without encoding it (lone surrogates count 3, as U+FFFD). */
 export function utf8ByteLength(text: string): number {
+  // Most values (every URL's query string) are ASCII: one native scan answers them.
+  if (!NON_ASCII.test(text)) return text.length
   let bytes = text.length
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i)
