@@ -100,7 +100,9 @@ export async function loadDynamoStore(endpoint: string): Promise<Loaded<Closable
 }
 
 /** Each Lambda bundle's path and size, or why it is missing. */
-export function lambdaBundle(name: LambdaFunction): Loaded<{ path: string; bytes: number }> {
+export function lambdaBundle(
+  name: LambdaFunction | 'all',
+): Loaded<{ path: string; bytes: number }> {
   const path = join(LAMBDA_DIST, name, 'index.mjs')
   if (!existsSync(path)) {
     return { skipped: `${name} bundle not built (pnpm --filter @idp-proxy/lambda-adapter build)` }

@@ -54,13 +54,12 @@ export function benchProxy(
       issuer: idpOrigin,
       authorizationEndpoint: `${idpOrigin}/authorize`,
       tokenEndpoint: `${idpOrigin}/token`,
+      jwksUri: `${idpOrigin}/jwks`,
     },
     keys: staticKeySource(jwk),
     pkce: true,
     store: createMemoryStore(),
     allowInsecureHttp: idpOrigin.startsWith('http:'),
-    // The stub IdP answers a fixed, unsigned id_token: the benchmarks measure the relay.
-    verifyIdToken: false,
     ...rest,
   })
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { REPO_ROOT } from './adapters.js'
 import { type Row, renderTable, type SectionResult } from './report.js'
 import { authorizeSection } from './sections/authorize.js'
-import { coldStartSection } from './sections/cold-start.js'
+import { coldSignInSection } from './sections/cold-signin.js'
 import { signingSection } from './sections/signing.js'
 import { steadyStateSection } from './sections/steady-state.js'
 import { storesSection } from './sections/stores.js'
@@ -35,9 +35,9 @@ if (args.includes('--profile')) {
 
 const SECTIONS: Record<string, () => Promise<SectionResult>> = {
   authorize: () =>
-    authorizeSection({ roundSeconds: 2 * scale, rounds: 3, warmupSeconds: 1, connections: 10 }),
+    authorizeSection({ roundSeconds: 2 * scale, rounds: 5, warmupSeconds: 1, connections: 10 }),
   token: () => tokenSection({ roundMs: 1000 * scale, rounds: 3, warmupMs: 300 }),
-  'cold-start': () => coldStartSection({ runs: quick ? 2 : 7 }),
+  'cold-signin': () => coldSignInSection({ rounds: quick ? 1 : 7 }),
   'token-vs-seed': () =>
     steadyStateSection([
       { label: 'loopback', secretsManagerDelayMs: 0, oneWayMs: 0, calls: Math.round(200 * scale) },

@@ -4,8 +4,9 @@
  * answers with one IPC message of ports and runs until the parent kills it.
  */
 import { createServer } from 'node:http'
+import { silentLogger } from '@idp-proxy/core'
+import { standaloneHandler } from '@idp-proxy/express-adapter'
 import express from 'express'
-import { bridgeServer } from './http-bridge.js'
 import { generatePrivateJwk, KEY_TYPES, type KeyType } from './keys.js'
 import { nodeHttpFetch } from './node-http-fetch.js'
 import {
@@ -41,21 +42,17 @@ async function authorizeServers(): Promise<ChildReady> {
   bare.get('/authorize', (_req, res) => {
     res.redirect(302, location)
   })
-  // Core without Express, and its floor: what core costs apart from any framework.
-  const bridged = benchProxy(await generatePrivateJwk('ES256'))
-  await bridged.ready()
-  const bareNode = createServer((_req, res) => {
-    res.writeHead(302, { location })
-    res.end()
-  })
+  // The standalone server's request handling (`idp-proxy serve`: node:http, no Express).
+  const standalone = benchProxy(await generatePrivateJwk('ES256'))
+  await standalone.ready()
+  const handle = standaloneHandler(standalone, { logger: silentLogger })
   return {
     via,
     location,
     ports: {
       proxy: await listen(server),
       bare: await listen(createServer(bare)),
-      bridge: await listen(bridgeServer(bridged.handle, PROXY_ORIGIN)),
-      bareNode: await listen(bareNode),
+      standalone: await listen(createServer(handle)),
     },
   }
 }
