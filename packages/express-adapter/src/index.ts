@@ -30,6 +30,7 @@ export {
   proxyRouter,
 } from './router.js'
 export { type RunningServer, type StartServerOptions, startServer } from './server.js'
+export { type NodeHandler, type StandaloneHandlerOptions, standaloneHandler } from './node-http.js'
 export {
   DEFAULT_SERVER_LIMITS,
   resolveServerLimits,

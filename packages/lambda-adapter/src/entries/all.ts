@@ -3,7 +3,10 @@
  * /health). The token proxy has the flow store, the key and the client secret, so it answers the
  * browser routes too. Built once per container.
  */
-import { createHandler } from '../handler.js'
+import { createHandler, warmUp } from '../handler.js'
 import { tokenProxyFromEnv } from '../token-proxy.js'
 
 export const handler = createHandler(() => tokenProxyFromEnv(process.env))
+
+// Discovery, the JWKS and the key during the init phase, not in the first request.
+await warmUp(handler)

@@ -1,5 +1,8 @@
 /** Lambda entry for POST /token, GET /.well-known/jwks.json and GET /health. Built once per container. */
-import { createHandler } from '../handler.js'
+import { createHandler, warmUp } from '../handler.js'
 import { tokenProxyFromEnv } from '../token-proxy.js'
 
 export const handler = createHandler(() => tokenProxyFromEnv(process.env))
+
+// Discovery, the JWKS and the key during the init phase, not in the first request.
+await warmUp(handler)
