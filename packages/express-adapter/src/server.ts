@@ -6,6 +6,7 @@
 import { createServer, type ServerResponse } from 'node:http'
 import { createProxyFrom, type Env, invalidOption, ProxyError } from '@idp-proxy/core'
 import { configFromEnv } from './env-config.js'
+import { keepAliveFetch } from './keep-alive-fetch.js'
 import { listen } from './listen.js'
 import { type MetricsServerOptions, serveMetrics } from './metrics-server.js'
 import { standaloneHandler } from './node-http.js'
@@ -63,6 +64,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   try {
     served = options.metrics && serveMetrics(options.metrics, host, limits)
     proxy = createProxyFrom(config.reading, {
+      // The IdP over kept-alive node:http connections unless a fetch was given (keep-alive-fetch.ts).
+      fetch: keepAliveFetch(),
       ...config.options,
       ...(served ? { metrics: served.metrics.sink } : {}),
     })
