@@ -88,6 +88,9 @@ async function tokenServers(): Promise<ChildReady> {
 process.on('disconnect', () => process.exit(0))
 // A clean exit on SIGTERM, so that --cpu-prof writes its profile.
 process.on('SIGTERM', () => process.exit(0))
+process.on('message', (message) => {
+  if (message === 'cpu') process.send?.(process.cpuUsage())
+})
 
 const request = JSON.parse(process.argv[2] ?? '{}') as ChildRequest
 const ready = request.mode === 'authorize' ? await authorizeServers() : await tokenServers()

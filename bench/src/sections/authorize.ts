@@ -26,6 +26,8 @@ export async function authorizeSection(options: {
     const names = ['standalone', 'proxy', 'bare'] as const
     type Name = (typeof names)[number]
     const runs: Record<Name, LoadResult[]> = { standalone: [], proxy: [], bare: [] }
+    // The server process's CPU per request in each run: the cost itself, robust to machine load.
+    const cpu: Record<Name, number[]> = { standalone: [], proxy: [], bare: [] }
     const load = (name: Name, durationSeconds: number) =>
       runLoad({
         url: `http://127.0.0.1:${ports[name]}${AUTHORIZE_PATH}`,
@@ -39,7 +41,9 @@ export async function authorizeSection(options: {
     for (let round = 0; round < options.rounds; round++) {
       const order = round % 2 === 0 ? names : [...names].reverse()
       for (const name of order) {
+        const before = await child.cpuMicros()
         const result = await load(name, options.roundSeconds)
+        cpu[name].push(((await child.cpuMicros()) - before) / result.requests)
         expectStatus(result, 302, name)
         runs[name].push(result)
       }
@@ -57,6 +61,11 @@ export async function authorizeSection(options: {
     const standalone = ratioSummary(pairRatios('standalone'))
     const router = ratioSummary(pairRatios('proxy'))
     const t = { standalone: total('standalone'), proxy: total('proxy'), bare: total('bare') }
+    // Bare CPU ÷ ours per pair: the throughput ratio one saturated core would give.
+    const cpuRatios = (name: Name) => cpu[name].map((us, i) => (cpu.bare[i] as number) / us)
+    const cpuStandalone = ratioSummary(cpuRatios('standalone'))
+    const cpuRouter = ratioSummary(cpuRatios('proxy'))
+    const cpuMedian = (name: Name) => ratioSummary(cpu[name]).median
     const spread = (r: typeof standalone) => `${fmt(r.min)}-${fmt(r.max)}, n ${r.n}`
     return {
       data: {
@@ -65,6 +74,12 @@ export async function authorizeSection(options: {
           standaloneVsBareExpress: { ...standalone, target: TARGETS.standalone },
           proxyRouterVsBareExpress: { ...router, target: TARGETS.router },
         },
+        cpuMicrosPerRequest: {
+          standalone: ratioSummary(cpu.standalone),
+          proxyRouter: ratioSummary(cpu.proxy),
+          bareExpress: ratioSummary(cpu.bare),
+        },
+        cpuRatios: { standalone: cpuStandalone, proxyRouter: cpuRouter },
         requestsPerSecond: {
           standalone: t.standalone.rps,
           proxyRouter: t.proxy.rps,
@@ -94,6 +109,14 @@ export async function authorizeSection(options: {
           compare: `${fmt(router.median)}x (${spread(router)})`,
           target: `>= ${fmt(TARGETS.router, 1)}x`,
           status: router.median >= TARGETS.router ? 'met' : 'missed',
+        },
+        {
+          section: SECTION,
+          measure: 'server CPU per request (µs): standalone / proxyRouter',
+          ours: `${fmt(cpuMedian('standalone'), 1)} / ${fmt(cpuMedian('proxy'), 1)}`,
+          baseline: `${fmt(cpuMedian('bare'), 1)} bare Express`,
+          compare: `${fmt(cpuStandalone.median)}x / ${fmt(cpuRouter.median)}x as throughput`,
+          status: 'info',
         },
         {
           section: SECTION,
