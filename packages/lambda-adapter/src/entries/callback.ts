@@ -1,8 +1,5 @@
 /** Lambda entry for GET /callback: built once per container, at init. Flow store only, no keys. */
 import { browserProxyFromEnv } from '../browser-proxy.js'
-import { createHandler, warmUp } from '../handler.js'
+import { createHandler } from '../handler.js'
 
 export const handler = createHandler(() => browserProxyFromEnv(process.env, { fn: 'callback' }))
-
-// Discovery, the JWKS and the key during the init phase, not in the first request.
-await warmUp(handler)
