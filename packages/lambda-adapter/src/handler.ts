@@ -85,8 +85,8 @@ export function createHandler(
 const built = new WeakMap<LambdaHandler, { proxy: Promise<IdpProxy>; logger: Logger }>()
 
 /**
- * Runs the proxy's `ready()` (discovery, the JWKS when id_tokens are verified, the signing key)
- * for a handler from `createHandler`, so that an entry's top-level `await warmUp(handler)` does
+ * Runs the proxy's `ready()` (discovery, with the JWKS URL where id_tokens are verified, and the
+ * signing key: its import, its Secrets Manager or KMS read) for a handler from `createHandler`, so that an entry's top-level `await warmUp(handler)` does
  * that work in the function's init phase (full CPU, before the first request waits on it) rather
  * than in its first request. Never rejects: a failure, or no answer within `timeoutMs`, is logged
  * as a warning and the first request tries again (nothing failed is cached).

@@ -4,5 +4,5 @@ import { createHandler, warmUp } from '../handler.js'
 
 export const handler = createHandler(() => browserProxyFromEnv(process.env, { fn: 'authorize' }))
 
-// Discovery, the JWKS and the key during the init phase, not in the first request.
+// Discovery and the signing key during the init phase, not in the first request.
 await warmUp(handler)

@@ -4,5 +4,5 @@ import { tokenProxyFromEnv } from '../token-proxy.js'
 
 export const handler = createHandler(() => tokenProxyFromEnv(process.env))
 
-// Discovery, the JWKS and the key during the init phase, not in the first request.
+// Discovery and the signing key during the init phase, not in the first request.
 await warmUp(handler)
