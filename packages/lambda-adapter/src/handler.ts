@@ -86,9 +86,10 @@ const built = new WeakMap<LambdaHandler, { proxy: Promise<IdpProxy>; logger: Log
 
 /**
  * Runs the proxy's `ready()` (discovery, with the JWKS URL where id_tokens are verified, and the
- * signing key: its import, its Secrets Manager or KMS read) for a handler from `createHandler`, so that an entry's top-level `await warmUp(handler)` does
- * that work in the function's init phase (full CPU, before the first request waits on it) rather
- * than in its first request. Never rejects: a failure, or no answer within `timeoutMs`, is logged
+ * signing key: its import, its Secrets Manager or KMS read) for a handler from `createHandler`,
+ * so that an entry's top-level `await warmUp(handler)` does that work in the function's init
+ * phase (full CPU, before the first request waits on it) rather than in its first request.
+ * Never rejects: a failure, or no answer within `timeoutMs`, is logged
  * as a warning and the first request tries again (nothing failed is cached).
  */
 export async function warmUp(handler: LambdaHandler, timeoutMs = 3_000): Promise<void> {
