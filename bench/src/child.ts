@@ -19,6 +19,8 @@ function execArgv(): string[] {
 
 export interface RunningChild {
   ready: ChildReady
+  /** The child's CPU time so far (user + system), in µs: CPU per request, whatever the load. */
+  cpuMicros(): Promise<number>
   stop(): Promise<void>
 }
 
@@ -35,7 +37,15 @@ export function startServerChild(request: ChildRequest): Promise<RunningChild> {
       child.kill('SIGTERM')
     })
   return new Promise((resolve, reject) => {
-    child.once('message', (ready) => resolve({ ready: ready as ChildReady, stop }))
+    const cpuMicros = () =>
+      new Promise<number>((answer) => {
+        child.once('message', (usage) => {
+          const { user, system } = usage as NodeJS.CpuUsage
+          answer(user + system)
+        })
+        child.send('cpu')
+      })
+    child.once('message', (ready) => resolve({ ready: ready as ChildReady, cpuMicros, stop }))
     child.once('exit', (code) =>
       reject(new Error(`server child exited (${code}) before it was ready`)),
     )

@@ -9,9 +9,8 @@ import {
   type ProxyOptions,
   staticKeySource,
 } from '@idp-proxy/core'
+import { proxyRouter } from '@idp-proxy/express-adapter'
 import express from 'express'
-import { isSkipped, loadProxyRouter } from './adapters.js'
-import { bridgeServer } from './http-bridge.js'
 
 export const CLIENT_ID = 'bench-client'
 // Not a secret: a fixed value both sides of the benchmark know.
@@ -37,8 +36,8 @@ export const TOKEN_FORM = new URLSearchParams({
   client_secret: CLIENT_SECRET,
 }).toString()
 
-/** The port name of the RS256-2048 proxy whose fetch runs on node:http (a proposed fix). */
-export const NODE_FETCH_VARIANT = 'RS256-2048 node:http fetch'
+/** The port name of the RS256-2048 proxy on the global fetch (undici) instead of keepAliveFetch. */
+export const GLOBAL_FETCH_VARIANT = 'RS256-2048, global fetch'
 
 export function benchProxy(
   jwk: PrivateJwk,
@@ -54,30 +53,18 @@ export function benchProxy(
       issuer: idpOrigin,
       authorizationEndpoint: `${idpOrigin}/authorize`,
       tokenEndpoint: `${idpOrigin}/token`,
+      jwksUri: `${idpOrigin}/jwks`,
     },
     keys: staticKeySource(jwk),
     pkce: true,
     store: createMemoryStore(),
     allowInsecureHttp: idpOrigin.startsWith('http:'),
-    // The stub IdP answers a fixed, unsigned id_token: the benchmarks measure the relay.
-    verifyIdToken: false,
     ...rest,
   })
 }
 
-export type ServedVia = 'express-adapter' | 'node:http bridge (Express adapter unavailable)'
-
-/** Serves `proxy` through the Express adapter when it exists, else through the minimal bridge. */
-export async function serveProxy(proxy: IdpProxy): Promise<{ server: Server; via: ServedVia }> {
-  const proxyRouter = await loadProxyRouter()
-  if (isSkipped(proxyRouter)) {
-    // Said once per server process, so the table's label can stay short.
-    process.stderr.write(`bench: served through the node:http bridge: ${proxyRouter.skipped}\n`)
-    return {
-      server: bridgeServer(proxy.handle, PROXY_ORIGIN),
-      via: 'node:http bridge (Express adapter unavailable)',
-    }
-  }
+/** Serves `proxy` through the Express adapter, as an app that mounts `proxyRouter` does. */
+export function serveProxy(proxy: IdpProxy): { server: Server; via: string } {
   const app = express()
   app.use(proxyRouter(proxy))
   return { server: createServer(app), via: 'express-adapter' }

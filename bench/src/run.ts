@@ -5,14 +5,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { REPO_ROOT } from './adapters.js'
 import { type Row, renderTable, type SectionResult } from './report.js'
 import { authorizeSection } from './sections/authorize.js'
-import { coldStartSection } from './sections/cold-start.js'
-import { signingSection } from './sections/signing.js'
-import { steadyStateSection } from './sections/steady-state.js'
-import { storesSection } from './sections/stores.js'
+import { coldSignInSection } from './sections/cold-signin.js'
 import { tokenSection } from './sections/token.js'
 
 // The AWS SDK warns that its 2027 releases need Node 22: true, and no part of any figure. Set here
@@ -25,7 +22,6 @@ const only = args
   .find((arg) => arg.startsWith('--only='))
   ?.slice('--only='.length)
   .split(',')
-const scale = quick ? 0.25 : 1
 if (args.includes('--profile')) {
   // Server children write V8 CPU profiles here; summarise one with src/profile-top.ts.
   const dir = join(REPO_ROOT, 'bench', 'results', 'profiles')
@@ -33,23 +29,38 @@ if (args.includes('--profile')) {
   process.env.BENCH_PROFILE_DIR = dir
 }
 
+const out = args.find((arg) => arg.startsWith('--out='))?.slice('--out='.length)
+
+// --quick: one short round each, to check the harness (seconds), not to take figures.
 const SECTIONS: Record<string, () => Promise<SectionResult>> = {
+  'cold-signin': () => coldSignInSection({ rounds: quick ? 1 : 9 }),
+  token: () =>
+    tokenSection({ roundMs: quick ? 100 : 800, rounds: quick ? 1 : 7, warmupMs: quick ? 50 : 300 }),
   authorize: () =>
-    authorizeSection({ roundSeconds: 2 * scale, rounds: 3, warmupSeconds: 1, connections: 10 }),
-  token: () => tokenSection({ roundMs: 1000 * scale, rounds: 3, warmupMs: 300 }),
-  'cold-start': () => coldStartSection({ runs: quick ? 2 : 7 }),
-  'token-vs-seed': () =>
-    steadyStateSection([
-      { label: 'loopback', secretsManagerDelayMs: 0, oneWayMs: 0, calls: Math.round(200 * scale) },
-      {
-        label: 'SM 10 ms, IdP RTT 10 ms',
-        secretsManagerDelayMs: 10,
-        oneWayMs: 5,
-        calls: Math.round(60 * scale),
-      },
-    ]),
-  signing: () => signingSection({ durationMs: 1000 * scale }),
-  stores: () => storesSection({ durationMs: 1500 * scale }),
+    authorizeSection({
+      roundSeconds: quick ? 0.2 : 2,
+      rounds: quick ? 1 : 7,
+      warmupSeconds: quick ? 0.2 : 1,
+      connections: 10,
+    }),
+}
+
+/** The four figures of issue 15, each with its median, spread (min, max) and n, from `results`. */
+function figuresOf(results: Record<string, unknown>): Record<string, unknown> {
+  const pick = (section: string, ...path: string[]): unknown =>
+    path.reduce<unknown>(
+      (value, key) => (value as Record<string, unknown> | undefined)?.[key],
+      results[section],
+    )
+  return {
+    coldSignInRatio: pick('cold-signin', 'figure'),
+    tokenAddedP50Ms: {
+      'RS256-2048': pick('token', 'figures', 'RS256-2048', 'addedP50Ms'),
+      ES256: pick('token', 'figures', 'ES256', 'addedP50Ms'),
+    },
+    authorizeStandaloneRatio: pick('authorize', 'figures', 'standaloneVsBareExpress'),
+    authorizeProxyRouterRatio: pick('authorize', 'figures', 'proxyRouterVsBareExpress'),
+  }
 }
 
 async function main(): Promise<void> {
@@ -92,11 +103,11 @@ async function main(): Promise<void> {
     `node ${machine.node}, ${machine.cpus} cores (${machine.cpuModel}), ${machine.seconds.toFixed(0)} s, ` +
       `load average ${machine.loadAverage.before.toFixed(2)} before, ${machine.loadAverage.after.toFixed(2)} after\n`,
   )
-  const dir = join(REPO_ROOT, 'bench', 'results')
-  mkdirSync(dir, { recursive: true })
+  const file = out ?? join(REPO_ROOT, 'bench', 'results', 'latest.json')
+  mkdirSync(dirname(file), { recursive: true })
   writeFileSync(
-    join(dir, 'latest.json'),
-    `${JSON.stringify({ machine, rows, results }, null, 2)}\n`,
+    file,
+    `${JSON.stringify({ machine, figures: figuresOf(results), rows, results }, null, 2)}\n`,
   )
 }
 

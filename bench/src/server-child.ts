@@ -4,22 +4,22 @@
  * answers with one IPC message of ports and runs until the parent kills it.
  */
 import { createServer } from 'node:http'
+import type { ProxyOptions } from '@idp-proxy/core'
+import { silentLogger } from '@idp-proxy/core'
+import { keepAliveFetch, standaloneHandler } from '@idp-proxy/express-adapter'
 import express from 'express'
-import { bridgeServer } from './http-bridge.js'
-import { generatePrivateJwk, KEY_TYPES, type KeyType } from './keys.js'
-import { nodeHttpFetch } from './node-http-fetch.js'
+import { generatePrivateJwk, type KeyType } from './keys.js'
 import {
   AUTHORIZE_PATH,
   benchProxy,
+  GLOBAL_FETCH_VARIANT,
   listen,
-  NODE_FETCH_VARIANT,
   PROXY_ORIGIN,
   serveProxy,
 } from './proxy-setup.js'
 import { idpStub } from './stubs/idp-stub.js'
-import { applyWhatIf } from './what-if.js'
 
-export type ChildRequest = { mode: 'authorize' } | { mode: 'token'; types?: KeyType[] }
+export type ChildRequest = { mode: 'authorize' } | { mode: 'token' }
 
 export interface ChildReady {
   via: string
@@ -34,74 +34,64 @@ async function authorizeServers(): Promise<ChildReady> {
   const location = sample.headers.get('location')
   if (sample.status !== 302 || !location)
     throw new Error(`the proxy answered ${sample.status} to /authorize`)
-  const { server, via } = await serveProxy(proxy)
+  const { server, via } = serveProxy(proxy)
 
   // The same 302 with a Location of the same length, and nothing else: the floor for Express.
   const bare = express()
   bare.get('/authorize', (_req, res) => {
     res.redirect(302, location)
   })
-  // Core without Express, and its floor: what core costs apart from any framework.
-  const bridged = benchProxy(await generatePrivateJwk('ES256'))
-  await bridged.ready()
-  const bareNode = createServer((_req, res) => {
-    res.writeHead(302, { location })
-    res.end()
-  })
+  // The standalone server's request handling (`idp-proxy serve`: node:http, no Express).
+  const standalone = benchProxy(await generatePrivateJwk('ES256'))
+  await standalone.ready()
+  const handle = standaloneHandler(standalone, { logger: silentLogger })
   return {
     via,
     location,
     ports: {
       proxy: await listen(server),
       bare: await listen(createServer(bare)),
-      bridge: await listen(bridgeServer(bridged.handle, PROXY_ORIGIN)),
-      bareNode: await listen(bareNode),
+      standalone: await listen(createServer(handle)),
     },
   }
 }
 
-async function tokenServers(types: readonly KeyType[]): Promise<ChildReady> {
+/**
+ * The token servers: the standalone server's handler (node:http, the IdP over keepAliveFetch, as
+ * `idp-proxy serve` runs) per key type, and one RS256-2048 proxy on the global fetch (undici) to
+ * show what the keep-alive client saves. PKCE off (no store), explicit endpoints (no discovery);
+ * the stub's id_token is verified against its JWKS.
+ */
+async function tokenServers(): Promise<ChildReady> {
   const stub = idpStub()
   const stubPort = await listen(stub)
   const ports: Record<string, number> = { stub: stubPort }
-  let via = ''
-  for (const type of types) {
+  const variants: [string, KeyType, Partial<ProxyOptions>][] = [
+    ['RS256-2048', 'RS256-2048', { fetch: keepAliveFetch() }],
+    ['ES256', 'ES256', { fetch: keepAliveFetch() }],
+    [GLOBAL_FETCH_VARIANT, 'RS256-2048', {}],
+  ]
+  for (const [name, type, extra] of variants) {
     const proxy = benchProxy(await generatePrivateJwk(type), {
       idpOrigin: `http://127.0.0.1:${stubPort}`,
       pkce: false,
       store: undefined,
+      ...extra,
     })
     await proxy.ready()
-    const served = await serveProxy(proxy)
-    via = served.via
-    ports[type] = await listen(served.server)
+    ports[name] = await listen(createServer(standaloneHandler(proxy, { logger: silentLogger })))
   }
-  // The proposed fix, prototyped: the same RS256-2048 proxy with fetch over node:http.
-  const withNodeFetch = benchProxy(await generatePrivateJwk('RS256-2048'), {
-    idpOrigin: `http://127.0.0.1:${stubPort}`,
-    pkce: false,
-    store: undefined,
-    fetch: nodeHttpFetch(),
-  })
-  await withNodeFetch.ready()
-  ports[NODE_FETCH_VARIANT] = await listen((await serveProxy(withNodeFetch)).server)
-  return { via, ports }
+  return { via: 'standalone', ports }
 }
 
 // Never outlive the parent, whatever happens to it.
 process.on('disconnect', () => process.exit(0))
 // A clean exit on SIGTERM, so that --cpu-prof writes its profile.
 process.on('SIGTERM', () => process.exit(0))
-
-// Experiments only (BENCH_WHATIF): see what-if.ts.
-const whatIf = applyWhatIf()
+process.on('message', (message) => {
+  if (message === 'cpu') process.send?.(process.cpuUsage())
+})
 
 const request = JSON.parse(process.argv[2] ?? '{}') as ChildRequest
-const ready =
-  request.mode === 'authorize'
-    ? await authorizeServers()
-    : await tokenServers(request.types ?? KEY_TYPES)
-process.send?.({
-  ...ready,
-  via: whatIf.length ? `${ready.via} + what-if ${whatIf.join('+')}` : ready.via,
-})
+const ready = request.mode === 'authorize' ? await authorizeServers() : await tokenServers()
+process.send?.(ready)

@@ -55,3 +55,20 @@ export async function timeLoop(
   const total = elapsedMs(start)
   return { opsPerSecond: (samples.length / total) * 1000, latency: summarize(samples) }
 }
+
+/** A ratio measured in `n` interleaved pairs: its median and its spread (lowest, highest). */
+export interface RatioSummary {
+  median: number
+  min: number
+  max: number
+  n: number
+}
+
+export function ratioSummary(ratios: readonly number[]): RatioSummary {
+  return {
+    median: median(ratios),
+    min: Math.min(...ratios),
+    max: Math.max(...ratios),
+    n: ratios.length,
+  }
+}

@@ -59,7 +59,11 @@ test('a built bundle loads in a fresh Node process and exports the Lambda handle
       },
     },
   )
-  assert.equal(out.trim(), 'function')
+  // The init's warm-up may log one warning before (the IdP and AWS are unreachable here); the
+  // import must still succeed and export the handler.
+  const lines = out.trim().split('\n')
+  assert.equal(lines.at(-1), 'function')
+  for (const line of lines.slice(0, -1)) assert.match(line, /"event":"warm_up_(failed|timeout)"/)
 })
 
 test.run()

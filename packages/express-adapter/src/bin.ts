@@ -5,6 +5,7 @@
  * configuration is invalid, and 0 after a graceful shutdown on SIGTERM or SIGINT.
  */
 import { isProxyError, settingsHelp } from '@idp-proxy/core'
+import { keepAliveFetch } from './keep-alive-fetch.js'
 import { type RunningServer, startServer } from './server.js'
 
 const USAGE =
@@ -22,7 +23,8 @@ async function main(args: string[]): Promise<number | undefined> {
   }
   let server: RunningServer
   try {
-    server = await startServer({ env: process.env })
+    // The IdP over kept-alive node:http connections (keep-alive-fetch.ts).
+    server = await startServer({ env: process.env, fetch: keepAliveFetch() })
   } catch (error) {
     console.error(`idp-proxy: ${describe(error)}`)
     return 1

@@ -6,10 +6,12 @@ export {
   toWebRequest,
 } from './convert.js'
 export { configFromEnv, SERVER_ENV_VARIABLES, type ServerConfig } from './env-config.js'
+export { type KeepAliveFetchOptions, keepAliveFetch } from './keep-alive-fetch.js'
 export {
   DEFAULT_METRICS_PORT,
   type MetricsServerOptions,
 } from './metrics-server.js'
+export { type NodeHandler, type StandaloneHandlerOptions, standaloneHandler } from './node-http.js'
 export {
   type MetricsHandlerOptions,
   metricsHandler,

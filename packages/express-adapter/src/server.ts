@@ -1,14 +1,14 @@
 /**
- * The standalone server: the proxy built from environment variables, on Express, with graceful
- * shutdown. `bin.ts` is the command line around it; tests call `startServer` directly too.
+ * The standalone server: the proxy built from environment variables, on plain node:http (see
+ * node-http.ts), with graceful shutdown. `bin.ts` is the command line around it; tests call
+ * `startServer` directly too.
  */
 import { createServer, type ServerResponse } from 'node:http'
 import { createProxyFrom, type Env, invalidOption, type Logger, ProxyError } from '@idp-proxy/core'
-import express from 'express'
 import { configFromEnv } from './env-config.js'
 import { listen } from './listen.js'
 import { type MetricsServerOptions, serveMetrics } from './metrics-server.js'
-import { proxyRouter } from './router.js'
+import { standaloneHandler } from './node-http.js'
 import {
   applyServerLimits,
   httpServerOptions,
@@ -40,6 +40,11 @@ export interface StartServerOptions {
   metrics?: MetricsServerOptions
   /** Where the server, the proxy and the store log. Default: JSON lines on stdout at `LOG_LEVEL`. */
   logger?: Logger
+  /**
+   * The `fetch` the proxy calls the IdP with. Default: the global fetch. `idp-proxy serve` passes
+   * `keepAliveFetch()` (node:http keep-alive, ~0.2 ms less per /token call, BENCHMARKS.md).
+   */
+  fetch?: typeof fetch
 }
 
 export interface RunningServer {
@@ -82,6 +87,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     config.reading.check()
     proxy = createProxyFrom(config.reading, {
       ...config.options,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(served ? { metrics: served.metrics.sink } : {}),
     })
     if (
@@ -115,36 +121,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let stopping = false
   const inFlight = new Set<ServerResponse>()
   const isLastOnSocket = requestCounter(limits)
-  const app = express()
-  app.disable('x-powered-by')
-  app.use((req, res, next) => {
+  const handle = standaloneHandler(proxy, {
+    logger,
+    bodyTimeoutMs: limits.bodyTimeoutMs,
+    metrics: served?.onProxyPort,
+  })
+  const server = createServer(httpServerOptions(limits), (req, res) => {
     // During shutdown, and after its last allowed request, no connection is kept for another.
     if (isLastOnSocket(req) || stopping) res.setHeader('connection', 'close')
     inFlight.add(res)
     res.once('close', () => inFlight.delete(res))
-    next()
+    handle(req, res)
   })
-  if (served?.onProxyPort) app.get('/metrics', served.onProxyPort)
-  // The base URL's path may arrive as is or already stripped by a reverse proxy: serve both.
-  const router = proxyRouter(proxy, { bodyTimeoutMs: limits.bodyTimeoutMs })
-  const basePath = new URL(proxy.baseUrl).pathname
-  if (basePath !== '/') app.use(basePath, router)
-  app.use(router)
-  app.use((_req, res) => {
-    res.status(404).json({ error: 'invalid_request', error_description: 'no such route' })
-  })
-  app.use(
-    (error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-      logger.log('error', 'request_failed', { message: (error as Error)?.message?.slice(0, 300) })
-      if (res.headersSent) {
-        res.destroy()
-        return
-      }
-      res.status(500).json({ error: 'server_error', error_description: 'internal error' })
-    },
-  )
-
-  const server = createServer(httpServerOptions(limits), app)
   applyServerLimits(server, limits)
   if (served) server.on('drop', () => served.metrics.connectionDropped())
   let metricsUrl: string | undefined

@@ -57,7 +57,7 @@ export function createHandler(
   // A failed init was logged once already; each request answers it (below), so mark it handled.
   proxy.catch(() => {})
 
-  return async function handler(event) {
+  const handler: LambdaHandler = async function handler(event) {
     let request: Request
     try {
       request = toRequest(event)
@@ -79,6 +79,45 @@ export function createHandler(
       logger.log('error', 'lambda_response_failed', { cause: (cause as Error)?.name })
       return answer(new ProxyError('ERR_INTERNAL', 'internal error'))
     }
+  }
+  built.set(handler, { proxy, logger })
+  return handler
+}
+
+const built = new WeakMap<LambdaHandler, { proxy: Promise<IdpProxy>; logger: Logger }>()
+
+/**
+ * Runs the proxy's `ready()` (discovery, with the JWKS URL where id_tokens are verified, and the
+ * signing key: its import, its Secrets Manager or KMS read) for a handler from `createHandler`,
+ * so that an entry's top-level `await warmUp(handler)` does that work in the function's init
+ * phase (full CPU, before the first request waits on it) rather than in its first request.
+ * Never rejects: a failure, or no answer within `timeoutMs`, is logged
+ * as a warning and the first request tries again (nothing failed is cached).
+ */
+export async function warmUp(handler: LambdaHandler, timeoutMs = 3_000): Promise<void> {
+  const entry = built.get(handler)
+  if (!entry) return
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs)
+  })
+  try {
+    const outcome = await Promise.race([entry.proxy.then((proxy) => proxy.ready()), timedOut])
+    if (outcome === 'timeout') entry.logger.log('warn', 'warm_up_timeout', { ms: timeoutMs })
+  } catch (error) {
+    // A proxy that failed to build was logged by createHandler already.
+    if (
+      !(await entry.proxy.then(
+        () => true,
+        () => false,
+      ))
+    )
+      return
+    entry.logger.log('warn', 'warm_up_failed', {
+      code: isProxyError(error) ? error.code : 'ERR_INTERNAL',
+    })
+  } finally {
+    clearTimeout(timer)
   }
 }
 

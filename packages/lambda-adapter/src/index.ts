@@ -25,6 +25,7 @@ export {
   type LambdaHandler,
   type LambdaProxyOptions,
   type ProxyFactory,
+  warmUp,
 } from './handler.js'
 export { FUNCTION_ACTIONS, type FunctionActions, LOG_ACTIONS } from './iam.js'
 export {

@@ -2,7 +2,6 @@
  * GET /authorize (PKCE mode): Cognito's authorization request, forwarded to the IdP with a
  * PKCE challenge, the proxy's callback and an opaque state handle in place of Cognito's state.
  */
-import * as oauth from 'oauth4webapi'
 import { isProxyError, ProxyError } from '../errors.js'
 import { dpopJkt, generateDpopKey } from '../fapi/dpop.js'
 import { idpErrorCode } from '../fapi/idp-errors.js'
@@ -11,6 +10,7 @@ import { clientAuthFor, dpopBinding, idpHttp, type ProxyState } from '../idp-cli
 import type { IdpMetadataSource } from '../idp-metadata.js'
 import type { Logger } from '../logger.js'
 import type { ResolvedOptions } from '../options.js'
+import { codeChallengeS256, generateCodeVerifier, generateNonce } from '../pkce.js'
 import { redirect } from '../responses.js'
 import type { FlowStore } from '../stores/flow-store.js'
 import { checkClient, checkQuerySize, saveFlow, singleParam, takeFlow } from './shared.js'
@@ -43,13 +43,13 @@ export async function authorize(
     throw new ProxyError('ERR_INVALID_REQUEST', 'response_type must be "code"')
   }
 
-  const verifier = oauth.generateRandomCodeVerifier()
+  const verifier = generateCodeVerifier()
   // Cognito's nonce if it sent one (then it checks the id_token too), else ours; either way the
   // proxy keeps it and checks the IdP's id_token against it at /token.
-  const nonce = query.get('nonce') ?? (options.addNonce ? oauth.generateRandomNonce() : undefined)
-  const [idp, challenge, dpopKey] = await Promise.all([
+  const nonce = query.get('nonce') ?? (options.addNonce ? generateNonce() : undefined)
+  const challenge = codeChallengeS256(verifier)
+  const [idp, dpopKey] = await Promise.all([
     metadata(),
-    oauth.calculatePKCECodeChallenge(verifier),
     // A key per sign-in (docs/fapi.md, "DPoP key per sign-in"); it rides in the flow records.
     options.dpop ? generateDpopKey() : undefined,
   ])
@@ -85,7 +85,11 @@ export async function authorize(
         await dpopJkt((await dpopBinding(options, proxyState, dpopKey)).handle),
       )
     const target = new URL(idp.authorizationEndpoint)
-    for (const [name, value] of params) target.searchParams.set(name, value)
+    // Serialised once: each `target.searchParams.set` would re-serialise the whole query, and a
+    // Cognito state is ~1 KB.
+    const search = new URLSearchParams(target.search)
+    for (const [name, value] of params) search.set(name, value)
+    target.search = search.toString()
     return redirect(target.href)
   }
   try {

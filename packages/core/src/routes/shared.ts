@@ -1,3 +1,4 @@
+import { utf8ByteLength } from '../encoding.js'
 import { ProxyError } from '../errors.js'
 import type { ResolvedOptions } from '../options.js'
 import { type FlowRecord, type FlowStore, isPlausibleHandle } from '../stores/flow-store.js'
@@ -49,8 +50,6 @@ export async function takeFlow<K extends FlowRecord['kind']>(
   return record?.kind === kind ? (record as Extract<FlowRecord, { kind: K }>) : undefined
 }
 
-const encoder = new TextEncoder()
-
 /**
  * Bounds what an unauthenticated browser request can make the proxy carry: the whole query, each
  * value, and (tighter or looser, see options) `state`, which the store holds for a whole flow.
@@ -61,7 +60,7 @@ export function checkQuerySize(
   limits: Readonly<Record<string, { max: number; option: string }>> = {},
 ): URLSearchParams {
   const query = url.searchParams
-  if (encoder.encode(url.search).byteLength > options.maxQueryBytes) {
+  if (utf8ByteLength(url.search) > options.maxQueryBytes) {
     throw new ProxyError(
       'ERR_INVALID_REQUEST',
       `the query is longer than maxQueryBytes (${options.maxQueryBytes} bytes)`,
@@ -73,7 +72,7 @@ export function checkQuerySize(
       max: options.maxParamBytes,
       option: 'maxParamBytes',
     }
-    if (encoder.encode(value).byteLength > max) {
+    if (utf8ByteLength(value) > max) {
       throw new ProxyError(
         'ERR_INVALID_REQUEST',
         `${clipName(name)} is longer than ${option} (${max} bytes)`,

@@ -4,7 +4,7 @@
  * browser routes too. Built once per container; with METRICS=emf the proxy and the handler
  * write their metrics as CloudWatch EMF lines.
  */
-import { createHandler } from '../handler.js'
+import { createHandler, warmUp } from '../handler.js'
 import { emfMetricsFromEnv } from '../lambda-env.js'
 import { tokenProxyFromEnv } from '../token-proxy.js'
 
@@ -13,3 +13,6 @@ export const handler = createHandler(
   () => tokenProxyFromEnv(process.env, {}, metrics ? { metrics } : {}),
   metrics ? { metrics } : {},
 )
+
+// Discovery and the signing key during the init phase, not in the first request.
+await warmUp(handler)

@@ -3,7 +3,7 @@
  * METRICS=emf the proxy and the handler write CloudWatch EMF lines.
  */
 import { browserProxyFromEnv } from '../browser-proxy.js'
-import { createHandler } from '../handler.js'
+import { createHandler, warmUp } from '../handler.js'
 import { emfMetricsFromEnv } from '../lambda-env.js'
 
 const metrics = emfMetricsFromEnv(process.env, 'authorize')
@@ -11,3 +11,6 @@ export const handler = createHandler(
   () => browserProxyFromEnv(process.env, { fn: 'authorize' }, metrics ? { metrics } : {}),
   metrics ? { metrics } : {},
 )
+
+// Discovery and the signing key during the init phase, not in the first request.
+await warmUp(handler)

@@ -2,7 +2,7 @@
  * Lambda entry for POST /token, GET /.well-known/jwks.json and GET /health. Built once per
  * container; with METRICS=emf the proxy and the handler write CloudWatch EMF lines.
  */
-import { createHandler } from '../handler.js'
+import { createHandler, warmUp } from '../handler.js'
 import { emfMetricsFromEnv } from '../lambda-env.js'
 import { tokenProxyFromEnv } from '../token-proxy.js'
 
@@ -11,3 +11,6 @@ export const handler = createHandler(
   () => tokenProxyFromEnv(process.env, {}, metrics ? { metrics } : {}),
   metrics ? { metrics } : {},
 )
+
+// Discovery and the signing key during the init phase, not in the first request.
+await warmUp(handler)
