@@ -16,7 +16,7 @@ import {
   generateFapiKeys,
   loadOrCreateFapiKeys,
 } from './fapi-keys.js'
-import { type BoundServer, bind } from './listen.js'
+import { bindLocalServers } from './listen.js'
 import type { LocalOptions, LocalRun } from './local.js'
 
 /** Which FAPI pieces the IdP requires (each on by default; issue 13's "each piece alone"). */
@@ -49,19 +49,13 @@ export async function startFapiLocal(options: LocalOptions): Promise<LocalRun> {
       : await loadOrCreateFapiKeys(options.keyFile)
   const assertionAlg = assertionAlgOf(keyed.keys)
 
-  const servers: BoundServer[] = []
-  const close = async () => {
-    await Promise.all(servers.map((server) => server.close()))
-  }
+  const {
+    idp: idpServer,
+    proxy: proxyServer,
+    standin: standinServer,
+    close,
+  } = await bindLocalServers(host, options.ports)
   try {
-    servers.push(await bind('development IdP', host, options.ports?.idp ?? 0, 'IDP_PORT'))
-    servers.push(await bind('proxy', host, options.ports?.proxy ?? 0, 'PROXY_PORT'))
-    servers.push(await bind('Cognito stand-in', host, options.ports?.standin ?? 0, 'STANDIN_PORT'))
-    const [idpServer, proxyServer, standinServer] = servers as [
-      BoundServer,
-      BoundServer,
-      BoundServer,
-    ]
     const idpResponse = standinServer.origin + IDP_RESPONSE_PATH
 
     const fapi = await createFapiIdp({

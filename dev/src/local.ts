@@ -12,7 +12,7 @@ import { DEFAULT_KEY_FILE, generateDevKey, loadOrCreateDevKey } from './dev-key.
 import { createDevProxy, type DevStore } from './dev-proxy.js'
 import type { FapiKeySet } from './fapi-keys.js'
 import { type FapiPieces, startFapiLocal } from './fapi-local.js'
-import { type BoundServer, bind } from './listen.js'
+import { bindLocalServers } from './listen.js'
 
 export interface LocalOptions {
   /** Default 127.0.0.1. */
@@ -71,19 +71,13 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRun> 
       ? { key: await generateDevKey(), created: true }
       : await loadOrCreateDevKey(options.keyFile)
 
-  const servers: BoundServer[] = []
-  const close = async () => {
-    await Promise.all(servers.map((server) => server.close()))
-  }
+  const {
+    idp: idpServer,
+    proxy: proxyServer,
+    standin: standinServer,
+    close,
+  } = await bindLocalServers(host, options.ports)
   try {
-    servers.push(await bind('development IdP', host, options.ports?.idp ?? 0, 'IDP_PORT'))
-    servers.push(await bind('proxy', host, options.ports?.proxy ?? 0, 'PROXY_PORT'))
-    servers.push(await bind('Cognito stand-in', host, options.ports?.standin ?? 0, 'STANDIN_PORT'))
-    const [idpServer, proxyServer, standinServer] = servers as [
-      BoundServer,
-      BoundServer,
-      BoundServer,
-    ]
     const idpResponse = standinServer.origin + IDP_RESPONSE_PATH
 
     const idp = await createDevIdp({

@@ -65,6 +65,7 @@ async function withFapiRun(
   keys: FapiKeySet,
   fapi: FapiPieces,
   body: (run: LocalRun, page: Page, seen: Seen) => Promise<void>,
+  store: 'memory' | 'sealed' = 'memory',
 ) {
   const seen: Seen = { urls: [], signIns: [], nonces: [] }
   const [run, context] = await Promise.all([
@@ -72,6 +73,7 @@ async function withFapiRun(
       idp: 'fapi',
       fapi,
       fapiKeys: keys,
+      store,
       onSignIn: (result) => seen.signIns.push(result),
     }),
     browser.newContext(),
@@ -159,6 +161,18 @@ test('FAPI 2.0, PS256 client assertions: the same sign-in', async () => {
     await assertCognitoGotIt(run, page, seen)
     assert.ok(atIdp(run, seen).searchParams.has('request_uri'))
   })
+})
+
+test('FAPI 2.0 with the sealed store (STORE=sealed): the DPoP key travels sealed', async () => {
+  await withFapiRun(
+    es256,
+    {},
+    async (run, page, seen) => {
+      await signIn(run, page)
+      await assertCognitoGotIt(run, page, seen)
+    },
+    'sealed',
+  )
 })
 
 test('each piece alone in the browser: PAR only', async () => {
