@@ -40,6 +40,9 @@ export function optionsFromSettings(settings: Settings): LocalOptions {
   if (values.LOCAL_IDP === 'fapi' && values.PKCE === false) {
     reading.report('PKCE', 'the FAPI 2.0 IdP (LOCAL_IDP=fapi) requires PKCE')
   }
+  if (values.LOCAL_IDP === 'fapi' && reading.given.has('IDP_REQUIRE_ACR')) {
+    reading.report('IDP_REQUIRE_ACR', 'the FAPI 2.0 IdP (LOCAL_IDP=fapi) does not check acr_values')
+  }
   reading.check()
   const pkce = values.PKCE ?? true
   const acr = values.IDP_REQUIRE_ACR

@@ -21,7 +21,7 @@ test.after.each(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-test('LOCAL_IDP: dev by default, fapi on request; PKCE=false with fapi is refused', () => {
+test('LOCAL_IDP: dev by default, fapi on request; PKCE=false or IDP_REQUIRE_ACR with fapi refused', () => {
   assert.is(optionsFromSettings({}).idp, undefined)
   assert.is(optionsFromSettings({ LOCAL_IDP: 'fapi' }).idp, 'fapi')
   assert.throws(
@@ -31,6 +31,10 @@ test('LOCAL_IDP: dev by default, fapi on request; PKCE=false with fapi is refuse
   assert.throws(
     () => optionsFromSettings({ LOCAL_IDP: 'fapi', PKCE: 'false' }),
     (error: Error) => /PKCE/.test(error.message) && /FAPI/.test(error.message),
+  )
+  assert.throws(
+    () => optionsFromSettings({ LOCAL_IDP: 'fapi', IDP_REQUIRE_ACR: 'urn:example:mfa' }),
+    (error: Error) => /IDP_REQUIRE_ACR/.test(error.message),
   )
 })
 
