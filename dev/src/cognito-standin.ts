@@ -38,6 +38,8 @@ export interface StandinOptions {
   userinfoEndpoint?: string
   /** Shown on the page: which mode the local run is in. */
   description?: string
+  /** Why the IdP refuses a sign-in without the proxy. Default: no PKCE, no client assertion. */
+  bypassRefusal?: string
   /** Called after each successful sign-in with what the stand-in got (for tests). */
   onSignIn?: (result: StandinSignIn) => void
 }
@@ -211,7 +213,7 @@ function homePage(options: StandinOptions): string {
 <p>This page plays the part of an Amazon Cognito user pool federated with the development IdP
 through idp-proxy. ${escapeHtml(options.description ?? '')}</p>
 <form action="/signin" method="get"><button id="sign-in" type="submit">Sign in</button></form>
-<p class="hint">Without the proxy, the IdP refuses the same sign-in (no PKCE, no client assertion):
+<p class="hint">Without the proxy, the IdP refuses the same sign-in (${escapeHtml(options.bypassRefusal ?? 'no PKCE, no client assertion')}):
 <a id="sign-in-direct" href="/signin-direct">sign in without the proxy</a>.</p>`,
   )
 }

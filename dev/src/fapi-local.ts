@@ -114,6 +114,9 @@ export async function startFapiLocal(options: LocalOptions): Promise<LocalRun> {
         userinfoEndpoint: `${proxyServer.origin}/userinfo`,
         idp,
         description: `FAPI 2.0 mode: the IdP requires ${requires.join(', ')}. Sign-in goes through the proxy, which also answers userinfo (Cognito's attributes_url). Flow store: ${options.store ?? 'memory'}.`,
+        bypassRefusal: pieces.par
+          ? 'not pushed, no PKCE, no client assertion'
+          : 'no PKCE, no client assertion',
         ...(options.onSignIn ? { onSignIn: options.onSignIn } : {}),
       }),
     )
