@@ -6,7 +6,8 @@
  *   `scope`, `response_type=code` and a long opaque `state`; no nonce, no PKCE;
  * - `/oauth2/idpresponse` checks the state, then POSTs the token endpoint (always the proxy's)
  *   with `client_secret_post`, validates the ID token against the IdP's jwks_uri and issuer,
- *   calls the IdP's userinfo with the access token, and shows the claims.
+ *   calls userinfo with the access token (the IdP's, or the proxy's /userinfo when the proxy
+ *   fronts it, as Cognito's `attributes_url` does in FAPI mode), and shows the claims.
  * "Sign in without the proxy" does the same against the IdP directly, to show it refuses.
  */
 import { randomBytes } from 'node:crypto'
@@ -30,8 +31,24 @@ export interface StandinOptions {
     jwksUri: string
     userinfoEndpoint: string
   }
+  /**
+   * Where the claims come from after the token call (Cognito's `attributes_url`): the IdP's
+   * userinfo (default), or the proxy's /userinfo when the proxy fronts it (FAPI mode).
+   */
+  userinfoEndpoint?: string
   /** Shown on the page: which mode the local run is in. */
   description?: string
+  /** Why the IdP refuses a sign-in without the proxy. Default: no PKCE, no client assertion. */
+  bypassRefusal?: string
+  /** Called after each successful sign-in with what the stand-in got (for tests). */
+  onSignIn?: (result: StandinSignIn) => void
+}
+
+/** What the stand-in ended a sign-in with: the raw ID token, its verified claims, userinfo. */
+export interface StandinSignIn {
+  idToken: string
+  claims: JWTPayload
+  userinfo: unknown
 }
 
 export const IDP_RESPONSE_PATH = '/oauth2/idpresponse'
@@ -124,8 +141,15 @@ export function createStandin(options: StandinOptions): express.Express {
       fail(res, { error: 'invalid_id_token', error_description: (error as Error).message })
       return
     }
-    const userinfo = await fetchUserinfo(options.idp.userinfoEndpoint, body.access_token)
-    res.type('html').send(claimsPage(claims, userinfo))
+    const userinfoEndpoint =
+      flow.route === 'proxy'
+        ? (options.userinfoEndpoint ?? options.idp.userinfoEndpoint)
+        : options.idp.userinfoEndpoint
+    const userinfo = await fetchUserinfo(userinfoEndpoint, body.access_token)
+    options.onSignIn?.({ idToken: body.id_token, claims, userinfo })
+    res
+      .type('html')
+      .send(claimsPage(claims, userinfo, userinfoEndpoint !== options.idp.userinfoEndpoint))
   })
 
   // A server that cannot be reached (the proxy stopped, say): a page, not a stack trace.
@@ -189,18 +213,18 @@ function homePage(options: StandinOptions): string {
 <p>This page plays the part of an Amazon Cognito user pool federated with the development IdP
 through idp-proxy. ${escapeHtml(options.description ?? '')}</p>
 <form action="/signin" method="get"><button id="sign-in" type="submit">Sign in</button></form>
-<p class="hint">Without the proxy, the IdP refuses the same sign-in (no PKCE, no client assertion):
+<p class="hint">Without the proxy, the IdP refuses the same sign-in (${escapeHtml(options.bypassRefusal ?? 'no PKCE, no client assertion')}):
 <a id="sign-in-direct" href="/signin-direct">sign in without the proxy</a>.</p>`,
   )
 }
 
-function claimsPage(claims: JWTPayload, userinfo: unknown): string {
+function claimsPage(claims: JWTPayload, userinfo: unknown, viaProxy: boolean): string {
   return standinPage(
     'Signed in',
     `<h1 id="result">Signed in</h1>
 <p>The ID token was validated against the IdP's keys and issuer. Its claims:</p>
 <pre id="claims">${escapeHtml(JSON.stringify(claims, null, 2))}</pre>
-<p>Userinfo, fetched from the IdP with the access token (as Cognito does):</p>
+<p>Userinfo, fetched from ${viaProxy ? "the proxy's /userinfo (Cognito's attributes_url)" : 'the IdP'} with the access token (as Cognito does):</p>
 <pre id="userinfo">${escapeHtml(JSON.stringify(userinfo ?? null, null, 2))}</pre>
 <p><a href="/">Back</a></p>`,
   )

@@ -8,6 +8,7 @@ import {
   createSealedStore,
   generateSealingKey,
   type Proxy as IdpProxy,
+  type KeySource,
   type Logger,
   type PrivateJwk,
   type ProxyOptions,
@@ -27,11 +28,14 @@ export interface DevProxyOptions {
   /** The stand-in's `/oauth2/idpresponse`. */
   redirectUris: string[]
   idpIssuer: string
-  key: PrivateJwk
+  /** The signing key, or a whole key source (the FAPI run's: signing and `enc` keys). */
+  key: PrivateJwk | KeySource
   pkce: boolean
   store: DevStore
   authorizationParams?: Record<string, string>
   logger?: Logger
+  /** More proxy options (the FAPI run's PAR, DPoP, encryption, userinfo). */
+  more?: Partial<ProxyOptions>
 }
 
 export interface DevProxy {
@@ -46,7 +50,7 @@ export function createDevProxy(options: DevProxyOptions): DevProxy {
     clientSecret: options.clientSecret,
     redirectUris: options.redirectUris,
     idp: { issuer: options.idpIssuer },
-    keys: staticKeySource(options.key),
+    keys: isKeySource(options.key) ? options.key : staticKeySource(options.key),
     pkce: options.pkce,
     // A sealed store's key lives only as long as the process: flows do not outlive a restart.
     store:
@@ -56,10 +60,15 @@ export function createDevProxy(options: DevProxyOptions): DevProxy {
     allowInsecureHttp: true,
     ...(options.authorizationParams ? { authorizationParams: options.authorizationParams } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...options.more,
   }
   const proxy = createProxy(base)
   const app = express()
   app.disable('x-powered-by')
   app.use(proxyRouter(proxy))
   return { app, proxy }
+}
+
+function isKeySource(key: PrivateJwk | KeySource): key is KeySource {
+  return typeof (key as KeySource).signer === 'function'
 }

@@ -5,7 +5,7 @@
  * `private_key_jwt` with ES256 or PS256 and `aud` = the issuer. Each piece can be switched off
  * alone (issue 13: "PAR only, DPoP only, encryption only").
  *
- * Not wired into `pnpm start` yet. Local use only: plain http on 127.0.0.1, demo accounts, keys
+ * `pnpm start --fapi` runs it (fapi-local.ts). Local use only: plain http on 127.0.0.1, demo accounts, keys
  * made at start, consent skipped (Singpass shows none for its Login apps).
  */
 import express from 'express'

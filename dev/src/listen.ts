@@ -51,3 +51,31 @@ export function bind(
     })
   })
 }
+
+/** The local run's three servers, bound in order; on a failure the ones bound are closed. */
+export interface LocalServers {
+  idp: BoundServer
+  proxy: BoundServer
+  standin: BoundServer
+  close(): Promise<void>
+}
+
+export async function bindLocalServers(
+  host: string,
+  ports: { idp?: number; proxy?: number; standin?: number } = {},
+): Promise<LocalServers> {
+  const servers: BoundServer[] = []
+  const close = async () => {
+    await Promise.all(servers.map((server) => server.close()))
+  }
+  try {
+    servers.push(await bind('development IdP', host, ports.idp ?? 0, 'IDP_PORT'))
+    servers.push(await bind('proxy', host, ports.proxy ?? 0, 'PROXY_PORT'))
+    servers.push(await bind('Cognito stand-in', host, ports.standin ?? 0, 'STANDIN_PORT'))
+  } catch (error) {
+    await close()
+    throw error
+  }
+  const [idp, proxy, standin] = servers as [BoundServer, BoundServer, BoundServer]
+  return { idp, proxy, standin, close }
+}

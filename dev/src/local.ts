@@ -4,12 +4,15 @@
  */
 import { randomBytes } from 'node:crypto'
 import { type Logger, type PrivateJwk, silentLogger } from '@idp-proxy/core'
-import { createStandin, IDP_RESPONSE_PATH } from './cognito-standin.js'
+import type Provider from 'oidc-provider'
+import { createStandin, IDP_RESPONSE_PATH, type StandinSignIn } from './cognito-standin.js'
 import { DEMO_USERS, type DemoUser } from './demo-users.js'
 import { createDevIdp } from './dev-idp.js'
 import { DEFAULT_KEY_FILE, generateDevKey, loadOrCreateDevKey } from './dev-key.js'
 import { createDevProxy, type DevStore } from './dev-proxy.js'
-import { type BoundServer, bind } from './listen.js'
+import type { FapiKeySet } from './fapi-keys.js'
+import { type FapiPieces, startFapiLocal } from './fapi-local.js'
+import { bindLocalServers } from './listen.js'
 
 export interface LocalOptions {
   /** Default 127.0.0.1. */
@@ -30,6 +33,14 @@ export interface LocalOptions {
   /** The proxy's logger. Default silent. */
   logger?: Logger
   clientId?: string
+  /** `fapi`: the IdP in its FAPI 2.0 profile (dev/src/fapi-local.ts). Default `dev`. */
+  idp?: 'dev' | 'fapi'
+  /** FAPI mode: which pieces the IdP requires (each on by default). */
+  fapi?: FapiPieces
+  /** FAPI mode: the proxy's signing and `enc` keys, given directly; overrides `keyFile`. */
+  fapiKeys?: FapiKeySet
+  /** Called after each successful sign-in at the stand-in (tests). */
+  onSignIn?: (result: StandinSignIn) => void
 }
 
 export interface LocalRun {
@@ -41,10 +52,13 @@ export interface LocalRun {
   users: readonly DemoUser[]
   keyCreated: boolean
   keyFile: string | undefined
+  /** FAPI mode only: what the IdP requires, the IdP itself (tests listen to its events). */
+  fapi?: { requires: string[]; provider: Provider; jwksUri: string }
   close(): Promise<void>
 }
 
 export async function startLocal(options: LocalOptions = {}): Promise<LocalRun> {
+  if (options.idp === 'fapi') return startFapiLocal(options)
   const host = options.host ?? '127.0.0.1'
   const pkce = options.pkce ?? true
   const clientId = options.clientId ?? 'idp-proxy-dev'
@@ -57,19 +71,13 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRun> 
       ? { key: await generateDevKey(), created: true }
       : await loadOrCreateDevKey(options.keyFile)
 
-  const servers: BoundServer[] = []
-  const close = async () => {
-    await Promise.all(servers.map((server) => server.close()))
-  }
+  const {
+    idp: idpServer,
+    proxy: proxyServer,
+    standin: standinServer,
+    close,
+  } = await bindLocalServers(host, options.ports)
   try {
-    servers.push(await bind('development IdP', host, options.ports?.idp ?? 0, 'IDP_PORT'))
-    servers.push(await bind('proxy', host, options.ports?.proxy ?? 0, 'PROXY_PORT'))
-    servers.push(await bind('Cognito stand-in', host, options.ports?.standin ?? 0, 'STANDIN_PORT'))
-    const [idpServer, proxyServer, standinServer] = servers as [
-      BoundServer,
-      BoundServer,
-      BoundServer,
-    ]
     const idpResponse = standinServer.origin + IDP_RESPONSE_PATH
 
     const idp = await createDevIdp({
@@ -114,6 +122,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRun> 
           userinfoEndpoint: idp.userinfoEndpoint,
         },
         description: describe(pkce, options),
+        ...(options.onSignIn ? { onSignIn: options.onSignIn } : {}),
       }),
     )
 

@@ -4,6 +4,7 @@
  *
  * Settings come from the environment or from NAME=value arguments (`pnpm start PKCE=false`): the
  * ones core's settings table gives the `local` runtime (docs/configuration.md lists them).
+ * `pnpm start --fapi` (LOCAL_IDP=fapi) runs the IdP in its FAPI 2.0 profile (fapi-local.ts).
  */
 import { relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -36,6 +37,12 @@ export function optionsFromSettings(settings: Settings): LocalOptions {
     reading.report('STORE', 'the local run uses memory or sealed')
   }
   refuseWithoutPkce(reading)
+  if (values.LOCAL_IDP === 'fapi' && values.PKCE === false) {
+    reading.report('PKCE', 'the FAPI 2.0 IdP (LOCAL_IDP=fapi) requires PKCE')
+  }
+  if (values.LOCAL_IDP === 'fapi' && reading.given.has('IDP_REQUIRE_ACR')) {
+    reading.report('IDP_REQUIRE_ACR', 'the FAPI 2.0 IdP (LOCAL_IDP=fapi) does not check acr_values')
+  }
   reading.check()
   const pkce = values.PKCE ?? true
   const acr = values.IDP_REQUIRE_ACR
@@ -52,6 +59,7 @@ export function optionsFromSettings(settings: Settings): LocalOptions {
     },
     pkce,
     store: store as DevStore,
+    ...(values.LOCAL_IDP === 'fapi' ? { idp: 'fapi' as const } : {}),
     ...(acr ? { idpRequireAcr: acr } : {}),
     ...(authorizationParams ? { authorizationParams } : {}),
     logger: jsonLogger({ level: values.LOG_LEVEL ?? 'info' }),
@@ -62,6 +70,12 @@ export function optionsFromSettings(settings: Settings): LocalOptions {
 function settingsFrom(argv: string[], env: Settings): Settings {
   const settings = { ...env }
   for (const arg of argv) {
+    // `pnpm start -- --fapi` passes the `--` on.
+    if (arg === '--') continue
+    if (arg === '--fapi') {
+      settings.LOCAL_IDP = 'fapi'
+      continue
+    }
     const match = /^([A-Z_]+)=(.*)$/.exec(arg)
     if (!match)
       throw new Error(`unknown argument "${arg}" (settings are NAME=value, e.g. PKCE=false)`)
@@ -88,7 +102,9 @@ async function main(): Promise<void> {
   // Before the banner: whoever reads "Ctrl-C stops all three" may press it at once.
   stopOnSignals(run)
   const user = run.users[0]
-  const requirements = ['private_key_jwt', options.pkce === false ? undefined : 'PKCE S256']
+  const requirements = run.fapi
+    ? [...run.fapi.requires]
+    : ['private_key_jwt', options.pkce === false ? undefined : 'PKCE S256']
   if (options.idpRequireAcr) requirements.push(`acr_values=${options.idpRequireAcr}`)
   const params = options.authorizationParams
     ? new URLSearchParams(options.authorizationParams).toString()
@@ -101,9 +117,9 @@ idp-proxy local run (development only)
 
   Proxy            ${run.urls.proxy}   (JWKS ${run.proxy.jwks})
   Development IdP  ${run.urls.idp}   (requires ${requirements.filter(Boolean).join(', ')})
-  Mode             PKCE ${options.pkce === false ? 'off' : 'on'}, ${options.store} store, extra authorization params: ${params}
+  Mode             ${run.fapi ? 'FAPI 2.0 IdP (the proxy uses PAR, DPoP, its enc key; serves /userinfo), ' : ''}PKCE ${options.pkce === false ? 'off' : 'on'}, ${options.store} store, extra authorization params: ${params}
   Node             ${process.version}
-  Signing key      ${run.keyFile ? relative(REPO_ROOT, run.keyFile) : 'in memory'} (${run.keyCreated ? 'generated now' : 'reused'})
+  ${run.fapi ? 'FAPI 2.0 keys   ' : 'Signing key     '} ${run.keyFile ? relative(REPO_ROOT, run.keyFile) : 'in memory'} (${run.keyCreated ? 'generated now' : 'reused'})
 
 Ctrl-C stops all three. The proxy logs one JSON line per request below.
 `)

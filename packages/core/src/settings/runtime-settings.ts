@@ -2,7 +2,7 @@
  * The settings only an adapter or the local run reads: stores, key sources and secrets on AWS,
  * the server's address, the local run's ports. Part of the settings table (table.ts).
  */
-import { port, text, wholeNumber } from './parsers.js'
+import { oneOf, port, text, wholeNumber } from './parsers.js'
 import { LAMBDA, setting } from './setting.js'
 
 export const RUNTIME_SETTINGS = {
@@ -65,6 +65,12 @@ export const RUNTIME_SETTINGS = {
     parse: text,
     runtimes: ['server'],
     default: '0.0.0.0',
+  }),
+  LOCAL_IDP: setting({
+    doc: "The local run's development IdP: `dev` (private_key_jwt and PKCE) or `fapi` (FAPI 2.0: PAR, DPoP, encrypted ID tokens, ES256 assertions with `aud` = issuer; `pnpm start --fapi`); docs/local.md",
+    parse: oneOf(['dev', 'fapi'] as const),
+    runtimes: ['local'],
+    default: 'dev',
   }),
   IDP_REQUIRE_ACR: setting({
     doc: 'The development IdP refuses sign-ins without this `acr_values`; the proxy then sends it unless `AUTHORIZATION_PARAMS` is given',
