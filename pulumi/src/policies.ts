@@ -25,7 +25,7 @@ const ALL_FUNCTIONS = Object.keys(LAMBDA_FUNCTIONS) as LambdaFunction[]
  */
 function actionsOf(
   fn: ProxyFunction,
-  kind: Exclude<keyof FunctionActions, 'kmsDecryptionKey'>,
+  kind: Exclude<keyof FunctionActions, 'kmsDecryptionKey' | 'par' | 'userinfo'>,
 ): readonly string[] {
   if (fn !== 'proxy') return FUNCTION_ACTIONS[fn][kind]
   return [...new Set(ALL_FUNCTIONS.flatMap((one) => FUNCTION_ACTIONS[one][kind]))].sort()
