@@ -223,12 +223,14 @@ export const PROXY_SETTINGS = {
     parse: oneOf(IDP_PROFILE_NAMES),
     runtimes: PROXY,
     options: ['profile'],
+    pulumiKey: 'idpProfile',
   }),
   IDP_PAR_ENDPOINT: setting({
     doc: "The IdP's pushed authorization request endpoint (default: discovery's `pushed_authorization_request_endpoint`)",
     parse: httpsUrl(),
     runtimes: PROXY,
     options: ['idp.parEndpoint'],
+    pulumiKey: 'idpParEndpoint',
   }),
   IDP_USERINFO_ENDPOINT: setting({
     doc: "The IdP's userinfo endpoint, which `/userinfo` calls (default: discovery's `userinfo_endpoint`; none: `/userinfo` answers with the ID token's claims)",
@@ -241,12 +243,14 @@ export const PROXY_SETTINGS = {
     parse: oneOf(['auto', 'always', 'never'] as const),
     runtimes: PROXY,
     options: ['par'],
+    pulumiKey: 'par',
   }),
   DPOP: setting({
     doc: "`true`: DPoP (RFC 9449) with a key per sign-in at PAR, token and userinfo; Cognito gets a Bearer handle and must use `/userinfo` (default: the profile's, else `false`)",
     parse: boolean,
     runtimes: PROXY,
     options: ['dpop'],
+    pulumiKey: 'dpop',
   }),
   DPOP_PROOF_LIFETIME_SECONDS: setting({
     doc: "Adds `exp` = `iat` + this to each DPoP proof, 1–300 (Singpass: 120; default: the profile's, else no `exp`)",
@@ -259,6 +263,7 @@ export const PROXY_SETTINGS = {
     parse: boolean,
     runtimes: PROXY,
     options: ['requireEncryptedIdToken'],
+    pulumiKey: 'idTokenEncryptionRequired',
   }),
   JWE_CONTENT_ENCRYPTION: setting({
     doc: `Comma-separated JWE \`enc\` values accepted in ID tokens and userinfo: ${CONTENT_ENCRYPTION_ALGORITHMS.join(', ')} (default: all)`,
@@ -277,6 +282,7 @@ export const PROXY_SETTINGS = {
     parse: boolean,
     runtimes: PROXY,
     options: ['userinfo'],
+    pulumiKey: 'userinfo',
   }),
   ACCESS_TOKEN_TTL_SECONDS: setting({
     doc: "Longest life of an access-token handle, 30–3600; it never outlives the IdP's token",
