@@ -8,22 +8,6 @@
  * the proxy fronts it: FAPI IdPs); jwks_uri and issuer stay the IdP's, since Cognito validates
  * the IdP's ID tokens itself.
  */
-
-/**
- * The settings of signing (the key and the client assertion): the authorize function reads them
- * for PAR, so it gets them only when PAR is on.
- */
-const SIGNING_SETTINGS: ReadonlySet<string> = new Set<SettingName>([
-  'PRIVATE_KEY',
-  'PRIVATE_KEY_SECRET_ARN',
-  'KMS_KEY_ID',
-  'KMS_KEY_KID',
-  'KEY_CACHE_TTL_SECONDS',
-  'ACTIVE_KID',
-  'KEY_ALG',
-  'ASSERTION_AUDIENCE',
-  'ASSERTION_LIFETIME_SECONDS',
-])
 import { resolveFapiOptions, SETTINGS, type SettingName, settingsOf } from '@idp-proxy/core'
 import { kmsDecrypterActionsFor, LAMBDA_FUNCTIONS } from '@idp-proxy/lambda-adapter/iam'
 import * as aws from '@pulumi/aws'
@@ -56,6 +40,22 @@ import {
   TOKEN_ROUTES,
   USERINFO_ROUTES,
 } from './proxy-function.js'
+
+/**
+ * The settings of signing (the key and the client assertion): the authorize function reads them
+ * for PAR, so it gets them only when PAR is on.
+ */
+const SIGNING_SETTINGS: ReadonlySet<string> = new Set<SettingName>([
+  'PRIVATE_KEY',
+  'PRIVATE_KEY_SECRET_ARN',
+  'KMS_KEY_ID',
+  'KMS_KEY_KID',
+  'KEY_CACHE_TTL_SECONDS',
+  'ACTIVE_KID',
+  'KEY_ALG',
+  'ASSERTION_AUDIENCE',
+  'ASSERTION_LIFETIME_SECONDS',
+])
 
 /** Cognito user pool attribute -> IdP claim. Default: email from email, username from sub. */
 export const DEFAULT_ATTRIBUTE_MAPPING: Readonly<Record<string, string>> = {
