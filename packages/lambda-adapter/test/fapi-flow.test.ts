@@ -233,6 +233,53 @@ for (const layout of ['per-route', 'single'] as const) {
   }
 }
 
+test('per-route: /authorize signs the PAR request with the KMS signing key (KMS_KEY_ID)', async () => {
+  const signingKey = kmsKey('ECC_NIST_P256', 'signing-key')
+  const kms: KmsMock = { keys: [signingKey], calls: { GetPublicKey: 0, Sign: 0 } }
+  const secrets = {
+    calls: new Map<string, number>(),
+    secrets: new Map([[SECRET_ARN, { value: CLIENT_SECRET, versionId: 'v1' }]]),
+  }
+  const env = {
+    PROXY_BASE_URL: BASE,
+    IDP_ISSUER: FAPI_ISSUER,
+    IDP_CLIENT_ID: CLIENT_ID,
+    COGNITO_REDIRECT_URIS: COGNITO,
+    STORE: 'dynamodb',
+    FLOW_TABLE_NAME: await db.createTable(),
+    KMS_KEY_ID: signingKey.arn,
+    CLIENT_SECRET_ARN: SECRET_ARN,
+    PAR: 'always',
+    DPOP: 'true',
+    ASSERTION_AUDIENCE: 'issuer',
+    LOG_LEVEL: 'error',
+  }
+  const clients = { dynamoDb: db.client, secretsManager: secretsClient, kms: kmsClient }
+  const authorize = createHandler(() => browserProxyFromEnv(env, clients))
+  const token = createHandler(() => tokenProxyFromEnv(env, clients))
+  server.use(secretsManagerMock(secrets), kmsMock(kms))
+  const { result: jwksResult } = await invoke(token, httpEvent('GET', '/v1/.well-known/jwks.json'))
+  const jwks = JSON.parse(jwksResult.body) as { keys: JWK[] }
+  const fapi = await startFapiIdp({ clientJwks: async () => jwks, dpop: true })
+  server.use(secretsManagerMock(secrets), kmsMock(kms))
+  const signsBefore = kms.calls.Sign
+  const query = new URLSearchParams({
+    client_id: CLIENT_ID,
+    redirect_uri: COGNITO,
+    response_type: 'code',
+    scope: 'openid',
+    state: COGNITO_STATE,
+  })
+  const { result } = await invoke(authorize, httpEvent('GET', `/v1/authorize?${query}`))
+  const atIdp = location(result)
+  assert.is(atIdp.origin + atIdp.pathname, FAPI_AUTHORIZE)
+  assert.ok(atIdp.searchParams.get('request_uri'))
+  // The IdP verified the assertion against the proxy's JWKS: KMS signed it, at /authorize.
+  assert.is(fapi.seen.par[0]?.assertion.aud, FAPI_ISSUER)
+  assert.is(kms.calls.Sign - signsBefore, 1)
+  assert.is(secrets.calls.size, 0, 'the authorize function read no secret')
+})
+
 test('the authorize function with PAR and no key setting fails at init, naming the setting', async () => {
   const env = {
     PROXY_BASE_URL: BASE,
