@@ -11,10 +11,12 @@
 import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
+  type IdpProfileName,
   type LogLevel,
   parseUrl,
   readSettings,
   refuseWithoutPkce,
+  resolveFapiOptions,
   SETTINGS,
   type SettingName,
   type SettingsReading,
@@ -23,7 +25,14 @@ import {
 import { KMS_KEY_SPECS, type KmsKeySpec } from '@idp-proxy/lambda-adapter/iam'
 import * as pulumi from '@pulumi/pulumi'
 import { parseAttributeMapping } from './params.js'
-import { FUNCTION_LAYOUTS, type FunctionLayout, PROTECTIONS, type Protection } from './src/args.js'
+import {
+  FUNCTION_LAYOUTS,
+  type FunctionLayout,
+  KMS_RSA_DECRYPTION_KEY_SPECS,
+  type KmsRsaDecryptionKeySpec,
+  PROTECTIONS,
+  type Protection,
+} from './src/args.js'
 
 export const KEY_MODES = ['secretsmanager', 'kms'] as const
 export type KeyMode = (typeof KEY_MODES)[number]
@@ -63,6 +72,15 @@ export interface ProgramConfig {
   keyMode: KeyMode
   kmsKeySpec: KmsKeySpec
   kmsKeyKid?: string
+  /** IDP_PROFILE and the FAPI switches, as set (the profile fills the rest at run time). */
+  idpProfile?: IdpProfileName
+  par?: 'auto' | 'always' | 'never'
+  dpop?: boolean
+  idTokenEncryptionRequired?: boolean
+  userinfo?: boolean
+  idpParEndpoint?: string
+  /** A KMS decryption key (RSA, ENCRYPT_DECRYPT) for encrypted ID tokens; absent = none. */
+  kmsDecryptionKeySpec?: KmsRsaDecryptionKeySpec
   /** Generation of the shared secret: any change generates a new one. 0 = the first. */
   sharedSecretRotation: number
   lambdaFunctions: FunctionLayout
@@ -122,6 +140,21 @@ export function readProxySettings(config: pulumi.Config): SettingsReading {
   const reading = readSettings(values, 'pulumi')
   // Core's rule: with PKCE off the proxy is not on the authorization path.
   refuseWithoutPkce(reading)
+  // The profile's limits and the FAPI switches' rules (core's), named by their keys: Singpass
+  // with dpop false fails here, not at the first sign-in.
+  const v = reading.values
+  reading.attempt('IDP_PROFILE', () =>
+    resolveFapiOptions({
+      ...(v.PKCE === undefined ? {} : { pkce: v.PKCE }),
+      ...(v.IDP_PROFILE ? { profile: v.IDP_PROFILE } : {}),
+      ...(v.PAR ? { par: v.PAR } : {}),
+      ...(v.DPOP === undefined ? {} : { dpop: v.DPOP }),
+      ...(v.ID_TOKEN_ENCRYPTION_REQUIRED === undefined
+        ? {}
+        : { requireEncryptedIdToken: v.ID_TOKEN_ENCRYPTION_REQUIRED }),
+      ...(v.USERINFO === undefined ? {} : { userinfo: v.USERINFO }),
+    }),
+  )
   return reading
 }
 
@@ -289,6 +322,24 @@ export function loadConfig(
   }
   if (settings.ASSERTION_AUDIENCE) result.assertionAudience = settings.ASSERTION_AUDIENCE
   if (settings.KMS_KEY_KID) result.kmsKeyKid = settings.KMS_KEY_KID
+  if (settings.IDP_PROFILE) result.idpProfile = settings.IDP_PROFILE
+  if (settings.PAR) result.par = settings.PAR
+  if (settings.DPOP !== undefined) result.dpop = settings.DPOP
+  if (settings.ID_TOKEN_ENCRYPTION_REQUIRED !== undefined) {
+    result.idTokenEncryptionRequired = settings.ID_TOKEN_ENCRYPTION_REQUIRED
+  }
+  if (settings.USERINFO !== undefined) result.userinfo = settings.USERINFO
+  if (settings.IDP_PAR_ENDPOINT) result.idpParEndpoint = settings.IDP_PAR_ENDPOINT
+  const decryptionSpec = text('kmsDecryptionKeySpec')
+  if (decryptionSpec) {
+    if (!(KMS_RSA_DECRYPTION_KEY_SPECS as readonly string[]).includes(decryptionSpec)) {
+      throw fail(
+        'kmsDecryptionKeySpec',
+        `must be one of ${KMS_RSA_DECRYPTION_KEY_SPECS.join(', ')} (ENCRYPT_DECRYPT; for EC keys put a use "enc" key in the key secret), or empty`,
+      )
+    }
+    result.kmsDecryptionKeySpec = decryptionSpec as KmsRsaDecryptionKeySpec
+  }
   if (settings.METRICS_NAMESPACE) result.metricsNamespace = settings.METRICS_NAMESPACE
   // Relative to the project root (where Pulumi.yaml is), not to the program's directory.
   const bundleDir = text('lambdaBundleDir')

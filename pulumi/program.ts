@@ -46,6 +46,15 @@ const proxy = new IdpProxy(
     keyMode: config.keyMode,
     kmsKeySpec: config.kmsKeySpec,
     ...(config.kmsKeyKid ? { kmsKeyKid: config.kmsKeyKid } : {}),
+    ...(config.idpProfile ? { idpProfile: config.idpProfile } : {}),
+    ...(config.par ? { par: config.par } : {}),
+    ...(config.dpop === undefined ? {} : { dpop: config.dpop }),
+    ...(config.idTokenEncryptionRequired === undefined
+      ? {}
+      : { idTokenEncryptionRequired: config.idTokenEncryptionRequired }),
+    ...(config.userinfo === undefined ? {} : { userinfo: config.userinfo }),
+    ...(config.idpParEndpoint ? { idpParEndpoint: config.idpParEndpoint } : {}),
+    ...(config.kmsDecryptionKeySpec ? { kmsDecryptionKeySpec: config.kmsDecryptionKeySpec } : {}),
     // 0 leaves the generator without keepers, as stacks deployed before rotation existed have it.
     ...(config.sharedSecretRotation ? { sharedSecretRotation: config.sharedSecretRotation } : {}),
     functions: config.lambdaFunctions,
@@ -92,6 +101,10 @@ const outputs: Record<string, pulumi.Output<string> | undefined> = {
   privateKeySecretArn: proxy.privateKeySecretArn,
   /** KMS key mode: the signing key. */
   kmsKeyArn: proxy.kmsKeyArn,
+  /** The proxy's /userinfo (Cognito's attributes_url) when it fronts userinfo. */
+  userinfoUrl: proxy.userinfoUrl,
+  /** The KMS decryption key (kmsDecryptionKeySpec). */
+  kmsDecryptionKeyArn: proxy.kmsDecryptionKeyArn,
   sharedSecretArn: proxy.sharedSecretArn,
   flowTableName: proxy.flowTableName,
   hostedUiUrl: proxy.hostedUiUrl,

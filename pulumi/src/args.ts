@@ -2,8 +2,12 @@
  * The arguments of IdpProxy, with their defaults, and the constants it shares with callers and
  * tests.
  */
-import { MIN_CLIENT_SECRET_LENGTH, type SettingName } from '@idp-proxy/core'
-import type { KmsKeySpec } from '@idp-proxy/lambda-adapter/iam'
+import { type IdpProfileName, MIN_CLIENT_SECRET_LENGTH, type SettingName } from '@idp-proxy/core'
+import {
+  KMS_DECRYPTION_KEY_SPECS,
+  type KmsDecryptionKeySpec,
+  type KmsKeySpec,
+} from '@idp-proxy/lambda-adapter/iam'
 import type * as aws from '@pulumi/aws'
 import type * as pulumi from '@pulumi/pulumi'
 import type { IdpEndpoints } from './discovery.js'
@@ -107,6 +111,36 @@ export interface IdpProxyArgs {
   kmsKeySpec?: pulumi.Input<KmsKeySpec>
   /** The `kid` the proxy publishes for the KMS key. Default: the adapter's choice. */
   kmsKeyKid?: pulumi.Input<string>
+  /**
+   * The IdP's profile (IDP_PROFILE, docs/idps/README.md): its documented defaults (PAR, DPoP,
+   * encrypted ID tokens, …), which the options below override within its limits. A plain value:
+   * it decides routes and IAM.
+   */
+  idpProfile?: IdpProfileName
+  /**
+   * Pushed authorization requests (PAR). Default: the profile's, else `auto`. With `always` the
+   * authorize function signs (it reads the key secret or uses the KMS key). With `auto` it does
+   * not: if the IdP's discovery requires PAR, set `always`.
+   */
+  par?: 'auto' | 'always' | 'never'
+  /** DPoP at PAR, token and userinfo (DPOP). Default: the profile's, else `false`. */
+  dpop?: boolean
+  /** Refuse ID tokens not encrypted to the proxy's `enc` key. Default: the profile's, else `false`. */
+  idTokenEncryptionRequired?: boolean
+  /**
+   * The proxy serves /userinfo and Cognito's `attributes_url` points at it (USERINFO). Default:
+   * the profile's, else on with `dpop`, `idTokenEncryptionRequired` or `par: always`.
+   */
+  userinfo?: boolean
+  /** The IdP's PAR endpoint (IDP_PAR_ENDPOINT). Default: from discovery at run time. */
+  idpParEndpoint?: pulumi.Input<string>
+  /**
+   * A KMS key that decrypts encrypted ID tokens (RSA-OAEP-256; KMS_DECRYPTION_KEY_IDS), created
+   * with key usage ENCRYPT_DECRYPT, usable by the token function's role only. Default none:
+   * put `use: "enc"` keys in the key secret instead (EC keys, ECDH-ES+A256KW, as Singpass
+   * wants, only there: see docs/deploy-aws.md).
+   */
+  kmsDecryptionKeySpec?: KmsRsaDecryptionKeySpec
   /** Secret: private JWK/JWKS stored as the key secret's value. Default: left empty for upload. */
   privateKeyJwk?: pulumi.Input<string>
   /**
@@ -168,6 +202,19 @@ export interface IdpProxyArgs {
   /** Overrides of the children's arguments. */
   resources?: IdpProxyResourceArgs
 }
+
+/**
+ * The KMS decryption key specs the component creates: RSA with ENCRYPT_DECRYPT. @pulumi/aws
+ * 7.48 types `keyUsage` as a plain string and documents only ENCRYPT_DECRYPT, SIGN_VERIFY and
+ * GENERATE_VERIFY_MAC, so KEY_AGREEMENT (EC) keys are not offered here.
+ */
+export type KmsRsaDecryptionKeySpec = Extract<KmsDecryptionKeySpec, `RSA_${string}`>
+export const KMS_RSA_DECRYPTION_KEY_SPECS = (
+  Object.keys(KMS_DECRYPTION_KEY_SPECS) as KmsDecryptionKeySpec[]
+).filter(
+  (spec): spec is KmsRsaDecryptionKeySpec =>
+    KMS_DECRYPTION_KEY_SPECS[spec].keyUsage === 'ENCRYPT_DECRYPT',
+)
 
 /** The shortest shared secret the component accepts: the proxy's own minimum. */
 export const SHARED_SECRET_MIN_LENGTH = MIN_CLIENT_SECRET_LENGTH

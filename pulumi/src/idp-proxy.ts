@@ -4,11 +4,12 @@
  *
  *   import { IdpProxy } from '@idp-proxy/pulumi'
  *
- * Cognito's OIDC provider points at the proxy for /token (and /authorize with PKCE); userinfo,
- * jwks_uri and issuer stay the IdP's, since Cognito validates the IdP's tokens itself.
+ * Cognito's OIDC provider points at the proxy for /token (and /authorize with PKCE, /userinfo when
+ * the proxy fronts it: FAPI IdPs); jwks_uri and issuer stay the IdP's, since Cognito validates
+ * the IdP's ID tokens itself.
  */
-import { SETTINGS, type SettingName, settingsOf } from '@idp-proxy/core'
-import { LAMBDA_FUNCTIONS } from '@idp-proxy/lambda-adapter/iam'
+import { resolveFapiOptions, SETTINGS, type SettingName, settingsOf } from '@idp-proxy/core'
+import { kmsDecrypterActionsFor, LAMBDA_FUNCTIONS } from '@idp-proxy/lambda-adapter/iam'
 import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
 import * as random from '@pulumi/random'
@@ -22,7 +23,13 @@ import {
 import { bundleDirectory, installedBundleDirectory } from './bundles.js'
 import { FLOW_TABLE_ATTRIBUTES } from './flow-table.js'
 import { kmsKeyPolicy } from './kms-key-policy.js'
-import { holdsSecrets, LAMBDA_FUNCTION_OF, type ProxyFunction, TABLE_ACTIONS } from './policies.js'
+import {
+  holdsSecrets,
+  LAMBDA_FUNCTION_OF,
+  type ProxyFunction,
+  signs,
+  tableActionsFor,
+} from './policies.js'
 import {
   BROWSER_ROUTES,
   createFunctionRole,
@@ -31,7 +38,24 @@ import {
   FUNCTION_ROUTES,
   type ProxyFunctionResources,
   TOKEN_ROUTES,
+  USERINFO_ROUTES,
 } from './proxy-function.js'
+
+/**
+ * The settings of signing (the key and the client assertion): the authorize function reads them
+ * for PAR, so it gets them only when PAR is on.
+ */
+const SIGNING_SETTINGS: ReadonlySet<string> = new Set<SettingName>([
+  'PRIVATE_KEY',
+  'PRIVATE_KEY_SECRET_ARN',
+  'KMS_KEY_ID',
+  'KMS_KEY_KID',
+  'KEY_CACHE_TTL_SECONDS',
+  'ACTIVE_KID',
+  'KEY_ALG',
+  'ASSERTION_AUDIENCE',
+  'ASSERTION_LIFETIME_SECONDS',
+])
 
 /** Cognito user pool attribute -> IdP claim. Default: email from email, username from sub. */
 export const DEFAULT_ATTRIBUTE_MAPPING: Readonly<Record<string, string>> = {
@@ -76,6 +100,10 @@ export class IdpProxy extends pulumi.ComponentResource {
   public readonly kmsKeyArn: pulumi.Output<string> | undefined
   /** PKCE mode: the flow table. */
   public readonly flowTableName: pulumi.Output<string> | undefined
+  /** The proxy's /userinfo (Cognito's attributes_url) when it fronts userinfo. */
+  public readonly userinfoUrl: pulumi.Output<string> | undefined
+  /** The KMS decryption key (`kmsDecryptionKeySpec`). */
+  public readonly kmsDecryptionKeyArn: pulumi.Output<string> | undefined
   /** The deployed functions' names, by function (`proxy` in the single layout). */
   public readonly functionNames: Partial<Record<ProxyFunction, pulumi.Output<string>>>
 
@@ -99,6 +127,10 @@ export class IdpProxy extends pulumi.ComponentResource {
     ) as Record<ProxyFunction, string>
     // Checked before anything is registered, like the bundles.
     const extra = extraSettings(name, args.settings)
+    // The FAPI switches as the proxy will resolve them (core's rules, the profile's defaults and
+    // limits): they decide the routes, each function's settings and its IAM.
+    const fapi = fapiModeOf(name, args, pkce)
+    const mode = { par: fapi.par === 'always', userinfo: fapi.userinfo }
     super('idp-proxy:index:IdpProxy', name, {}, opts)
     const keyMode = args.keyMode ?? 'secretsmanager'
     const stageName = args.stageName ?? 'v1'
@@ -190,6 +222,7 @@ export class IdpProxy extends pulumi.ComponentResource {
 
     let privateKeySecret: aws.secretsmanager.Secret | undefined
     let kmsKey: aws.kms.Key | undefined
+    const signerRoles = functions.filter((fn) => signs(fn, mode)).map((fn) => roles[fn].arn)
     if (keyMode === 'kms') {
       const identity = aws.getCallerIdentityOutput({}, { parent: this })
       const partition = aws.getPartitionOutput({}, { parent: this })
@@ -204,7 +237,8 @@ export class IdpProxy extends pulumi.ComponentResource {
           policy: kmsKeyPolicy({
             partition: partition.partition,
             accountId: identity.accountId,
-            signerRoleArn: roles[functions.find(holdsSecrets)!].arn,
+            // The token function's role, and the authorize function's when it signs PAR.
+            signerRoleArn: signerRoles.length === 1 ? signerRoles[0]! : signerRoles,
           }),
           ...overrides.kmsKey,
         },
@@ -227,6 +261,33 @@ export class IdpProxy extends pulumi.ComponentResource {
     }
     this.privateKeySecretArn = privateKeySecret?.arn
     this.kmsKeyArn = kmsKey?.arn
+
+    // A KMS decryption key for encrypted ID tokens: only the token function's role may use it.
+    const decryptionSpec = args.kmsDecryptionKeySpec
+    const decryptionActions = decryptionSpec ? kmsDecrypterActionsFor(decryptionSpec) : []
+    let decryptionKey: aws.kms.Key | undefined
+    if (decryptionSpec) {
+      const identity = aws.getCallerIdentityOutput({}, { parent: this })
+      const partition = aws.getPartitionOutput({}, { parent: this })
+      decryptionKey = new aws.kms.Key(
+        `${name}-decryption-key`,
+        {
+          description: 'idp-proxy: decrypts encrypted ID tokens (RSA-OAEP-256)',
+          customerMasterKeySpec: decryptionSpec,
+          keyUsage: 'ENCRYPT_DECRYPT',
+          deletionWindowInDays: 30,
+          policy: kmsKeyPolicy({
+            partition: partition.partition,
+            accountId: identity.accountId,
+            signerRoleArn: roles[functions.find(holdsSecrets)!].arn,
+            actions: decryptionActions,
+            sid: 'TokenFunctionDecrypts',
+          }),
+        },
+        kept(`${name}-decryption-key`),
+      )
+    }
+    this.kmsDecryptionKeyArn = decryptionKey?.arn
 
     const table = pkce
       ? new aws.dynamodb.Table(
@@ -271,6 +332,7 @@ export class IdpProxy extends pulumi.ComponentResource {
     this.idpRedirectUri = pkce
       ? pulumi.interpolate`${this.proxyBaseUrl}/callback`
       : this.cognitoIdpResponseUrl
+    this.userinfoUrl = mode.userinfo ? pulumi.interpolate`${this.proxyBaseUrl}/userinfo` : undefined
 
     // Every setting the component sets, by variable; each function gets those its runtime reads
     // (the settings table's `runtimes`), so no function carries a setting it ignores.
@@ -310,9 +372,21 @@ export class IdpProxy extends pulumi.ComponentResource {
         ? { KMS_KEY_ID: kmsKey.arn, ...(args.kmsKeyKid ? { KMS_KEY_KID: args.kmsKeyKid } : {}) }
         : { PRIVATE_KEY_SECRET_ARN: privateKeySecret!.arn }),
       CLIENT_SECRET_ARN: sharedSecret.arn,
+      ...(decryptionKey ? { KMS_DECRYPTION_KEY_IDS: decryptionKey.arn } : {}),
+      // The FAPI switches as given (the proxy applies the profile itself, as resolved above).
+      ...(args.idpProfile ? { IDP_PROFILE: args.idpProfile } : {}),
+      ...(args.par ? { PAR: args.par } : {}),
+      ...(args.dpop === undefined ? {} : { DPOP: String(args.dpop) }),
+      ...(args.idTokenEncryptionRequired === undefined
+        ? {}
+        : { ID_TOKEN_ENCRYPTION_REQUIRED: String(args.idTokenEncryptionRequired) }),
+      ...(args.userinfo === undefined ? {} : { USERINFO: String(args.userinfo) }),
+      ...(args.idpParEndpoint ? { IDP_PAR_ENDPOINT: args.idpParEndpoint } : {}),
     }
     const environment = (fn: ProxyFunction): Record<string, pulumi.Input<string>> => {
       const reads = new Set<string>(settingsOf(LAMBDA_FUNCTIONS[LAMBDA_FUNCTION_OF[fn]].runtime))
+      // A function that does not sign gets no key setting (the authorize one without PAR).
+      if (!signs(fn, mode)) for (const key of SIGNING_SETTINGS) reads.delete(key)
       return Object.fromEntries(
         Object.entries(settings).filter(
           (entry): entry is [string, pulumi.Input<string>] =>
@@ -324,8 +398,11 @@ export class IdpProxy extends pulumi.ComponentResource {
     this.functionNames = {}
     const deployed: Partial<Record<ProxyFunction, ProxyFunctionResources>> = {}
     for (const fn of functions) {
-      const routes = FUNCTION_ROUTES[fn].filter((route) => pkce || !BROWSER_ROUTES.includes(route))
-      const tableActions = table ? TABLE_ACTIONS[fn] : []
+      const routes = [
+        ...FUNCTION_ROUTES[fn].filter((route) => pkce || !BROWSER_ROUTES.includes(route)),
+        ...(mode.userinfo && holdsSecrets(fn) ? USERINFO_ROUTES : []),
+      ]
+      const tableActions = table ? tableActionsFor(fn, mode) : []
       deployed[fn] = createProxyFunction(
         name,
         {
@@ -340,7 +417,8 @@ export class IdpProxy extends pulumi.ComponentResource {
             ...(table && tableActions.length
               ? { table: { arn: table.arn, actions: tableActions } }
               : {}),
-            // Only the function serving /token reads secrets or signs.
+            // The function serving /token reads both secrets, signs and decrypts; the
+            // authorize function with PAR reads the key secret (or signs with the KMS key) only.
             ...(holdsSecrets(fn)
               ? {
                   secretArns: [
@@ -348,8 +426,16 @@ export class IdpProxy extends pulumi.ComponentResource {
                     ...(privateKeySecret ? [privateKeySecret.arn] : []),
                   ],
                   ...(kmsKey ? { kmsKeyArn: kmsKey.arn } : {}),
+                  ...(decryptionKey
+                    ? { kmsDecryptionKey: { arn: decryptionKey.arn, actions: decryptionActions } }
+                    : {}),
                 }
-              : {}),
+              : signs(fn, mode)
+                ? {
+                    ...(privateKeySecret ? { secretArns: [privateKeySecret.arn] } : {}),
+                    ...(kmsKey ? { kmsKeyArn: kmsKey.arn } : {}),
+                  }
+                : {}),
           },
           retentionInDays,
           memorySize: args.memorySize ?? 256,
@@ -376,7 +462,10 @@ export class IdpProxy extends pulumi.ComponentResource {
           throttlingRateLimit: browserThrottle.rateLimit,
           throttlingBurstLimit: browserThrottle.burstLimit,
         },
-        routeSettings: TOKEN_ROUTES.map((routeKey) => ({
+        // Only routes that exist: a route setting naming a missing route fails the deployment.
+        routeSettings: TOKEN_ROUTES.filter(
+          (routeKey) => mode.userinfo || !USERINFO_ROUTES.includes(routeKey),
+        ).map((routeKey) => ({
           routeKey,
           throttlingRateLimit: tokenThrottle.rateLimit,
           throttlingBurstLimit: tokenThrottle.burstLimit,
@@ -404,7 +493,9 @@ export class IdpProxy extends pulumi.ComponentResource {
           authorize_scopes: idpScopes.apply((scopes) => scopes.join(' ')),
           authorize_url: this.authorizeUrl,
           token_url: this.tokenUrl,
-          attributes_url: endpoints.userinfoEndpoint,
+          // The proxy's /userinfo when it fronts userinfo (Cognito holds a handle, not the
+          // IdP's access token), else the IdP's.
+          attributes_url: this.userinfoUrl ?? endpoints.userinfoEndpoint,
           jwks_uri: endpoints.jwksUri,
           // Cognito adds this key itself (false for OIDC); without it every update shows a
           // change (pulumi-aws#679).
@@ -473,7 +564,31 @@ export class IdpProxy extends pulumi.ComponentResource {
       privateKeySecretArn: this.privateKeySecretArn,
       kmsKeyArn: this.kmsKeyArn,
       flowTableName: this.flowTableName,
+      userinfoUrl: this.userinfoUrl,
+      kmsDecryptionKeyArn: this.kmsDecryptionKeyArn,
     })
+  }
+}
+
+/** The FAPI mode the proxy will run in, or an Error naming the component and the arguments. */
+function fapiModeOf(name: string, args: IdpProxyArgs, pkce: boolean) {
+  try {
+    return resolveFapiOptions({
+      pkce,
+      ...(args.idpProfile ? { profile: args.idpProfile } : {}),
+      ...(args.par ? { par: args.par } : {}),
+      ...(args.dpop === undefined ? {} : { dpop: args.dpop }),
+      ...(args.idTokenEncryptionRequired === undefined
+        ? {}
+        : { requireEncryptedIdToken: args.idTokenEncryptionRequired }),
+      ...(args.userinfo === undefined ? {} : { userinfo: args.userinfo }),
+    })
+  } catch (error) {
+    const problems = (error as { problems?: { name: string; message: string }[] }).problems
+    if (!problems) throw error
+    throw new Error(
+      `IdpProxy ${name}: ${problems.map((problem) => `${problem.name} ${problem.message}`).join('; ')}`,
+    )
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * The signing key's key policy. Without one, KMS applies its default policy, which lets every
  * IAM principal of the account with a matching IAM policy use the key. Here the account root
- * administers the key (so it can never become unmanageable), and only the role of the function
- * that serves /token may sign with it and read its public half.
+ * administers the key (so it can never become unmanageable), and only the roles of the functions
+ * that sign (the one serving /token; /authorize's too with PAR) may sign with it and read its
+ * public half. A decryption key's policy names the token function's role alone.
  */
 import * as pulumi from '@pulumi/pulumi'
 import { KMS_ACTIONS } from './policies.js'
@@ -32,7 +33,12 @@ export const KMS_ADMIN_ACTIONS = [
 export function kmsKeyPolicy(args: {
   partition: pulumi.Input<string>
   accountId: pulumi.Input<string>
-  signerRoleArn: pulumi.Input<string>
+  /** The roles that use the key (one, or the authorize role too when it signs PAR requests). */
+  signerRoleArn: pulumi.Input<string> | pulumi.Input<string>[]
+  /** What they may do. Default: sign and read the public key (KMS_ACTIONS). */
+  actions?: readonly string[]
+  /** The statement's Sid. */
+  sid?: string
 }): pulumi.Output<string> {
   const root = pulumi.interpolate`arn:${args.partition}:iam::${args.accountId}:root`
   return pulumi.jsonStringify({
@@ -46,10 +52,10 @@ export function kmsKeyPolicy(args: {
         Resource: '*',
       },
       {
-        Sid: 'TokenFunctionSigns',
+        Sid: args.sid ?? 'TokenFunctionSigns',
         Effect: 'Allow',
         Principal: { AWS: args.signerRoleArn },
-        Action: [...KMS_ACTIONS],
+        Action: [...(args.actions ?? KMS_ACTIONS)],
         Resource: '*',
       },
     ],

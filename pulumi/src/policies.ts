@@ -7,7 +7,8 @@
  */
 import {
   FUNCTION_ACTIONS,
-  type FunctionActions,
+  type FunctionMode,
+  functionActionsFor,
   LAMBDA_FUNCTIONS,
   type LambdaFunction,
   LOG_ACTIONS,
@@ -20,15 +21,27 @@ export type ProxyFunction = LambdaFunction | 'proxy'
 const ALL_FUNCTIONS = Object.keys(LAMBDA_FUNCTIONS) as LambdaFunction[]
 
 /**
- * What each deployed function needs: the single function, every route's actions. (KMS
- * decryption keys, `kmsDecryptionKey`, are not deployed by this component yet.)
+ * What each deployed function needs in `mode` (PAR: /authorize signs; userinfo: /token saves the
+ * access-token record): the single function, every route's actions.
  */
 function actionsOf(
   fn: ProxyFunction,
-  kind: Exclude<keyof FunctionActions, 'kmsDecryptionKey'>,
+  kind: 'flowTable' | 'secrets' | 'kmsKey',
+  mode: FunctionMode = {},
 ): readonly string[] {
-  if (fn !== 'proxy') return FUNCTION_ACTIONS[fn][kind]
-  return [...new Set(ALL_FUNCTIONS.flatMap((one) => FUNCTION_ACTIONS[one][kind]))].sort()
+  const of = (one: LambdaFunction) => functionActionsFor(one, mode)[kind]
+  if (fn !== 'proxy') return of(fn)
+  return [...new Set(ALL_FUNCTIONS.flatMap(of))].sort()
+}
+
+/** Flow-table actions of `fn` in `mode`. */
+export function tableActionsFor(fn: ProxyFunction, mode: FunctionMode): readonly string[] {
+  return actionsOf(fn, 'flowTable', mode)
+}
+
+/** Whether `fn` signs client assertions in `mode`: /token always, /authorize with PAR. */
+export function signs(fn: ProxyFunction, mode: FunctionMode): boolean {
+  return actionsOf(fn, 'kmsKey', mode).length > 0
 }
 
 /**
@@ -66,8 +79,10 @@ export interface FunctionAccess {
   table?: { arn: pulumi.Input<string>; actions: readonly string[] }
   /** Secrets Manager secrets the function may read (token routes only). */
   secretArns?: pulumi.Input<string>[]
-  /** The KMS signing key (token routes only, KMS key mode). */
+  /** The KMS signing key (token routes, and /authorize with PAR; KMS key mode). */
   kmsKeyArn?: pulumi.Input<string>
+  /** A KMS decryption key (token routes only) and the actions its kind needs. */
+  kmsDecryptionKey?: { arn: pulumi.Input<string>; actions: readonly string[] }
 }
 
 export interface PolicyStatement {
@@ -122,6 +137,14 @@ export function functionStatements(access: FunctionAccess): PolicyStatement[] {
       Effect: 'Allow',
       Action: [...KMS_ACTIONS],
       Resource: [access.kmsKeyArn],
+    })
+  }
+  if (access.kmsDecryptionKey) {
+    statements.push({
+      Sid: 'DecryptWithKmsKey',
+      Effect: 'Allow',
+      Action: [...access.kmsDecryptionKey.actions],
+      Resource: [access.kmsDecryptionKey.arn],
     })
   }
   return statements

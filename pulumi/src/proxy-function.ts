@@ -22,19 +22,26 @@ export const BROWSER_ROUTES: readonly string[] = [
   routeKey('GET', 'authorize'),
   routeKey('GET', 'callback'),
 ]
-/** Cognito's server-to-server routes: on their own throttling budget. */
-export const TOKEN_ROUTES: readonly string[] = [routeKey('POST', 'token')]
+/** /userinfo, as Cognito calls it (attributes_request_method GET or POST): only when served. */
+export const USERINFO_ROUTES: readonly string[] = [
+  routeKey('GET', 'userinfo'),
+  routeKey('POST', 'userinfo'),
+]
+/** Cognito's server-to-server routes (/token, /userinfo): on their own throttling budget. */
+export const TOKEN_ROUTES: readonly string[] = [routeKey('POST', 'token'), ...USERINFO_ROUTES]
 export const PUBLIC_ROUTES: readonly string[] = [routeKey('GET', 'jwks'), routeKey('GET', 'health')]
 
 /**
  * Which API routes go to each function (each within the routes its lambda-adapter function
- * serves, `LAMBDA_FUNCTIONS`; a test checks). /token's function also serves the JWKS and health.
+ * serves, `LAMBDA_FUNCTIONS`; a test checks). /token's function also serves /userinfo (when the
+ * proxy fronts it), the JWKS and health.
  */
 export const FUNCTION_ROUTES: Readonly<Record<ProxyFunction, readonly string[]>> = {
   authorize: [routeKey('GET', 'authorize')],
   callback: [routeKey('GET', 'callback')],
-  token: [...TOKEN_ROUTES, ...PUBLIC_ROUTES],
-  proxy: [...BROWSER_ROUTES, ...TOKEN_ROUTES, ...PUBLIC_ROUTES],
+  // /userinfo is added where the proxy fronts it (USERINFO_ROUTES).
+  token: [routeKey('POST', 'token'), ...PUBLIC_ROUTES],
+  proxy: [...BROWSER_ROUTES, routeKey('POST', 'token'), ...PUBLIC_ROUTES],
 }
 
 /** The bundle each function runs. */
@@ -142,9 +149,14 @@ export function createProxyFunction(
     childOptions(name),
   )
   const routes: aws.apigatewayv2.Route[] = []
+  const slugs = new Set<string>()
   for (const routeKey of args.routes) {
     const [method, path] = routeKey.split(' ') as [string, string]
-    const slug = `${prefix}-${path.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}`
+    const bySlug = `${prefix}-${path.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}`
+    // A path served with a second method (POST /userinfo) gets the method in its name; the
+    // first keeps the name it always had.
+    const slug = slugs.has(bySlug) ? `${bySlug}-${method.toLowerCase()}` : bySlug
+    slugs.add(slug)
     routes.push(
       new aws.apigatewayv2.Route(
         slug,

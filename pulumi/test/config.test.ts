@@ -33,6 +33,41 @@ function refuses(values: Record<string, string>, key: string, problem: RegExp) {
   )
 }
 
+test('FAPI keys: the profile and switches as set; a profile conflict is refused under its key', () => {
+  const config = load({ ...REQUIRED, idpProfile: 'singpass', par: 'always', userinfo: 'true' })
+  assert.is(config.idpProfile, 'singpass')
+  assert.is(config.par, 'always')
+  assert.is(config.userinfo, true)
+  assert.is(config.dpop, undefined, 'left to the profile')
+  // Singpass requires DPoP and encrypted ID tokens: switching either off is a config error.
+  refuses(
+    { ...REQUIRED, idpProfile: 'singpass', dpop: 'false' },
+    'dpop',
+    /Singpass.*requires it on/,
+  )
+  refuses(
+    { ...REQUIRED, idpProfile: 'singpass', idTokenEncryptionRequired: 'false' },
+    'idTokenEncryptionRequired',
+    /requires it on/,
+  )
+  refuses({ ...REQUIRED, idpProfile: 'singpass', par: 'never' }, 'par', /./)
+  refuses({ ...REQUIRED, dpop: 'true', userinfo: 'false' }, 'userinfo', /cannot be off with dpop/)
+  refuses({ ...REQUIRED, pkce: 'false', dpop: 'true' }, 'dpop', /needs pkce/)
+})
+
+test('kmsDecryptionKeySpec: RSA ENCRYPT_DECRYPT specs only', () => {
+  assert.is(
+    load({ ...REQUIRED, kmsDecryptionKeySpec: 'RSA_3072' }).kmsDecryptionKeySpec,
+    'RSA_3072',
+  )
+  assert.is(load(REQUIRED).kmsDecryptionKeySpec, undefined)
+  refuses(
+    { ...REQUIRED, kmsDecryptionKeySpec: 'ECC_NIST_P256' },
+    'kmsDecryptionKeySpec',
+    /RSA_2048/,
+  )
+})
+
 test('defaults: PKCE on, DynamoDB, Secrets Manager key, one function, protected', () => {
   const config = load(REQUIRED)
   assert.equal(config.pkce, true)

@@ -94,6 +94,7 @@ export {
   ROUTE_NAMES,
   ROUTE_REQUIREMENTS,
   type RoutePaths,
+  resolveFapiOptions,
 } from './options.js'
 export {
   IDP_PROFILE_NAMES,

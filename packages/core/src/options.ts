@@ -623,6 +623,35 @@ type FapiOptions = Pick<
 const PAR_MODES = ['auto', 'always', 'never'] as const
 
 /**
+ * What the FAPI options of `options` resolve to, the profile's defaults and limits applied: a
+ * deployment decides routes and IAM from it (PAR signs at /authorize; /userinfo is served).
+ * Throws ERR_INVALID_OPTION with every problem, as createProxy would.
+ */
+export function resolveFapiOptions(
+  options: Pick<
+    ProxyOptions,
+    | 'profile'
+    | 'pkce'
+    | 'par'
+    | 'dpop'
+    | 'requireEncryptedIdToken'
+    | 'userinfo'
+    | 'assertion'
+    | 'addNonce'
+    | 'authorizationParams'
+    | 'dpopProofLifetimeSeconds'
+    | 'contentEncryptionAlgorithms'
+    | 'accessTokenTtlSeconds'
+  >,
+): Pick<FapiOptions, 'par' | 'dpop' | 'requireEncryptedIdToken' | 'userinfo' | 'profile'> {
+  const { par, dpop, requireEncryptedIdToken, userinfo, profile } = resolveFapi(
+    options as ProxyOptions,
+    options.pkce ?? true,
+  )
+  return { par, dpop, requireEncryptedIdToken, userinfo, profile }
+}
+
+/**
  * The options an IdP profile shapes, resolved: explicit ones win over the profile's defaults
  * (and are listed as overrides), within the profile's limits; then the FAPI switches' rules.
  */

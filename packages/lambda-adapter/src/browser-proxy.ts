@@ -1,25 +1,17 @@
 /**
- * The proxy for the /authorize and /callback functions: flow store only, no signing key and no
- * client secret (createProxy needs neither for these routes). It imports no Secrets Manager or
- * KMS code, which keeps those bundles small.
+ * The proxy for the /authorize and /callback functions: flow store, no client secret. The
+ * authorize function also has the signing key when it is given one (PRIVATE_KEY_SECRET_ARN,
+ * KMS_KEY_ID or PRIVATE_KEY, through key-env.ts as the token function): it signs the client
+ * assertion of pushed authorization requests (PAR). Its clients are created on first use, so
+ * without a key setting none is. The callback function never signs (its entry uses
+ * browser-route-proxy.ts alone, keeping Secrets Manager and KMS code out of its bundle).
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import {
-  createProxyFrom,
-  type Env,
-  type Proxy as IdpProxy,
-  proxyOptionsFrom,
-  readSettings,
-} from '@idp-proxy/core'
+import type { Env, Proxy as IdpProxy } from '@idp-proxy/core'
+import { type BrowserRouteClients, browserRouteProxyFromEnv } from './browser-route-proxy.js'
 import type { LambdaProxyOptions } from './handler.js'
-import { LAMBDA_FUNCTIONS, lambdaMetricsFrom, lambdaStoreFrom } from './lambda-env.js'
-import type { ClientInput } from './lazy.js'
+import { type KeyClients, keyDeps, keysFrom } from './key-env.js'
 
-export interface BrowserProxyClients {
-  dynamoDb?: ClientInput<DynamoDBClient>
-  /** Which function: its settings and its one route. Default `authorize`. */
-  fn?: 'authorize' | 'callback'
-}
+export interface BrowserProxyClients extends BrowserRouteClients, KeyClients {}
 
 /**
  * The proxy of the authorize or callback function from its environment. Throws one ProxyError
@@ -30,23 +22,9 @@ export function browserProxyFromEnv(
   clients: BrowserProxyClients = {},
   extra: LambdaProxyOptions = {},
 ): IdpProxy {
-  const { runtime, routes } = LAMBDA_FUNCTIONS[clients.fn ?? 'authorize']
-  const reading = readSettings(env, runtime)
-  const options = proxyOptionsFrom(reading)
-  if (options.pkce === false) {
-    reading.report(
-      'PKCE',
-      `is false, so the ${clients.fn ?? 'authorize'} function has nothing to serve (Cognito goes to the IdP directly): deploy only the token function`,
-    )
-  }
-  const store = lambdaStoreFrom(reading, options, clients.dynamoDb)
-  const fromEnv = lambdaMetricsFrom(reading)
-  const metrics = extra.metrics ?? fromEnv
-  return createProxyFrom(reading, {
-    ...options,
-    ...(store ? { store } : {}),
-    ...(routes ? { routes } : {}),
-    ...(metrics ? { metrics } : {}),
-    ...(extra.logger ? { logger: extra.logger } : {}),
-  })
+  if (clients.fn === 'callback') return browserRouteProxyFromEnv(env, clients, extra)
+  const deps = keyDeps(clients)
+  return browserRouteProxyFromEnv(env, clients, extra, (reading, options) =>
+    keysFrom(reading, options, deps),
+  )
 }

@@ -40,13 +40,34 @@ export interface FunctionActions {
    * kms:GetPublicKey (the JWKS). Grant only the kind of each key (kmsDecrypterActionsFor).
    */
   readonly kmsDecryptionKey: { readonly rsa: readonly string[]; readonly ec: readonly string[] }
+  /**
+   * Added when the function pushes authorization requests (PAR on, by setting or profile): it
+   * signs the client assertion, so it reads the key secret or signs with the KMS key.
+   */
+  readonly par: { readonly secrets: readonly string[]; readonly kmsKey: readonly string[] }
+  /**
+   * Added when the proxy serves /userinfo (USERINFO, or on by DPoP, encryption or PAR): /token
+   * saves the access-token record that /userinfo takes.
+   */
+  readonly userinfo: { readonly flowTable: readonly string[] }
+}
+
+/** Which FAPI features a deployment turns on: what adds to the functions' actions. */
+export interface FunctionMode {
+  /** PAR is on: /authorize signs. */
+  readonly par?: boolean
+  /** /userinfo is served. */
+  readonly userinfo?: boolean
 }
 
 const NO_DECRYPTION = { rsa: [], ec: [] } as const
+const NOTHING_MORE = { par: { secrets: [], kmsKey: [] }, userinfo: { flowTable: [] } } as const
 
 /**
- * /authorize saves the flow; /callback takes it and saves the code handle; /token takes that,
- * reads its secrets and signs. No function needs GetItem, Query or Scan.
+ * /authorize saves the flow (and with PAR reads the key and signs); /callback takes it and saves
+ * the code handle; /token takes that, reads its secrets and signs (and with /userinfo saves the
+ * access-token record, which /userinfo, in the same function, takes). No function needs
+ * GetItem, Query or Scan. `functionActionsFor` applies a mode.
  */
 export const FUNCTION_ACTIONS: Readonly<Record<LambdaFunction, FunctionActions>> = {
   authorize: {
@@ -54,12 +75,15 @@ export const FUNCTION_ACTIONS: Readonly<Record<LambdaFunction, FunctionActions>>
     secrets: [],
     kmsKey: [],
     kmsDecryptionKey: NO_DECRYPTION,
+    par: { secrets: [...SECRETS_MANAGER_ACTIONS], kmsKey: [...KMS_KEY_SOURCE_ACTIONS] },
+    userinfo: { flowTable: [] },
   },
   callback: {
     flowTable: [...DYNAMODB_STORE_ACTIONS.take, ...DYNAMODB_STORE_ACTIONS.save],
     secrets: [],
     kmsKey: [],
     kmsDecryptionKey: NO_DECRYPTION,
+    ...NOTHING_MORE,
   },
   token: {
     flowTable: [...DYNAMODB_STORE_ACTIONS.take],
@@ -69,7 +93,27 @@ export const FUNCTION_ACTIONS: Readonly<Record<LambdaFunction, FunctionActions>>
       rsa: [...KMS_DECRYPTER_ACTIONS.rsa],
       ec: [...KMS_DECRYPTER_ACTIONS.ec],
     },
+    par: { secrets: [], kmsKey: [] },
+    userinfo: { flowTable: [...DYNAMODB_STORE_ACTIONS.save] },
   },
+}
+
+const merge = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])].sort()
+
+/** What `fn` needs in `mode`: its base actions plus the mode's additions (sorted, each once). */
+export function functionActionsFor(
+  fn: LambdaFunction,
+  mode: FunctionMode,
+): Pick<FunctionActions, 'flowTable' | 'secrets' | 'kmsKey' | 'kmsDecryptionKey'> {
+  const base = FUNCTION_ACTIONS[fn]
+  const par = mode.par ? base.par : NOTHING_MORE.par
+  const userinfo = mode.userinfo ? base.userinfo : NOTHING_MORE.userinfo
+  return {
+    flowTable: merge(base.flowTable, userinfo.flowTable),
+    secrets: merge(base.secrets, par.secrets),
+    kmsKey: merge(base.kmsKey, par.kmsKey),
+    kmsDecryptionKey: base.kmsDecryptionKey,
+  }
 }
 
 /** Writing its own log streams (in a log group created beforehand: no logs:CreateLogGroup). */

@@ -27,7 +27,13 @@ export {
   type ProxyFactory,
   warmUp,
 } from './handler.js'
-export { FUNCTION_ACTIONS, type FunctionActions, LOG_ACTIONS } from './iam.js'
+export {
+  FUNCTION_ACTIONS,
+  type FunctionActions,
+  type FunctionMode,
+  functionActionsFor,
+  LOG_ACTIONS,
+} from './iam.js'
 export {
   KMS_DECRYPTER_ACTIONS,
   KMS_DECRYPTION_ALGORITHMS,

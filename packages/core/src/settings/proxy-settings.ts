@@ -23,7 +23,7 @@ import {
   wholeNumber,
   wordOrUrl,
 } from './parsers.js'
-import { AUTHORIZE, PROXY, setting, TOKEN } from './setting.js'
+import { AUTHORIZE, PROXY, SIGNING, setting, TOKEN } from './setting.js'
 
 const authorizationParams: Parser<Record<string, string>> = (value, context) => {
   const params = stringMap(value, context)
@@ -124,7 +124,7 @@ export const PROXY_SETTINGS = {
   ASSERTION_AUDIENCE: setting({
     doc: '`token_endpoint` (Okta, Entra ID, Login.gov), `issuer` (Auth0, Singpass, HelseID) or a URL: the `aud` of the client assertion',
     parse: wordOrUrl(['token_endpoint', 'issuer']),
-    runtimes: TOKEN,
+    runtimes: SIGNING,
     default: 'token_endpoint',
     options: ['assertion.audience'],
     pulumiKey: 'assertionAudience',
@@ -132,7 +132,7 @@ export const PROXY_SETTINGS = {
   ASSERTION_LIFETIME_SECONDS: setting({
     doc: 'Client assertion lifetime, 1 to 600',
     parse: wholeNumber(1, 600),
-    runtimes: TOKEN,
+    runtimes: SIGNING,
     default: '60',
     options: ['assertion.lifetimeSeconds'],
   }),
@@ -173,20 +173,20 @@ export const PROXY_SETTINGS = {
   PRIVATE_KEY: setting({
     doc: 'Private signing key inline: a JWK or a JWKS `{"keys":[...],"active_kid":"..."}` (the standalone server also takes `PRIVATE_KEY_FILE`, Lambda `PRIVATE_KEY_SECRET_ARN` or `KMS_KEY_ID`)',
     parse: privateKeyText,
-    runtimes: TOKEN,
+    runtimes: SIGNING,
     options: ['keys'],
     secret: true,
   }),
   ACTIVE_KID: setting({
     doc: 'Which `kid` signs (default: the JWKS `active_kid`, else its first key)',
     parse: text,
-    runtimes: TOKEN,
+    runtimes: SIGNING,
     options: ['activeKid'],
   }),
   KEY_ALG: setting({
     doc: `Algorithm for keys without \`alg\`: ${SIGNING_ALGORITHMS.join(', ')} (RSA keys default to RS256; EC keys sign with their curve's)`,
     parse: oneOf(SIGNING_ALGORITHMS),
-    runtimes: TOKEN,
+    runtimes: SIGNING,
     options: ['defaultAlg', 'alg'],
   }),
   STORE: setting({
@@ -223,12 +223,14 @@ export const PROXY_SETTINGS = {
     parse: oneOf(IDP_PROFILE_NAMES),
     runtimes: PROXY,
     options: ['profile'],
+    pulumiKey: 'idpProfile',
   }),
   IDP_PAR_ENDPOINT: setting({
     doc: "The IdP's pushed authorization request endpoint (default: discovery's `pushed_authorization_request_endpoint`)",
     parse: httpsUrl(),
     runtimes: PROXY,
     options: ['idp.parEndpoint'],
+    pulumiKey: 'idpParEndpoint',
   }),
   IDP_USERINFO_ENDPOINT: setting({
     doc: "The IdP's userinfo endpoint, which `/userinfo` calls (default: discovery's `userinfo_endpoint`; none: `/userinfo` answers with the ID token's claims)",
@@ -241,12 +243,14 @@ export const PROXY_SETTINGS = {
     parse: oneOf(['auto', 'always', 'never'] as const),
     runtimes: PROXY,
     options: ['par'],
+    pulumiKey: 'par',
   }),
   DPOP: setting({
     doc: "`true`: DPoP (RFC 9449) with a key per sign-in at PAR, token and userinfo; Cognito gets a Bearer handle and must use `/userinfo` (default: the profile's, else `false`)",
     parse: boolean,
     runtimes: PROXY,
     options: ['dpop'],
+    pulumiKey: 'dpop',
   }),
   DPOP_PROOF_LIFETIME_SECONDS: setting({
     doc: "Adds `exp` = `iat` + this to each DPoP proof, 1–300 (Singpass: 120; default: the profile's, else no `exp`)",
@@ -259,6 +263,7 @@ export const PROXY_SETTINGS = {
     parse: boolean,
     runtimes: PROXY,
     options: ['requireEncryptedIdToken'],
+    pulumiKey: 'idTokenEncryptionRequired',
   }),
   JWE_CONTENT_ENCRYPTION: setting({
     doc: `Comma-separated JWE \`enc\` values accepted in ID tokens and userinfo: ${CONTENT_ENCRYPTION_ALGORITHMS.join(', ')} (default: all)`,
@@ -277,6 +282,7 @@ export const PROXY_SETTINGS = {
     parse: boolean,
     runtimes: PROXY,
     options: ['userinfo'],
+    pulumiKey: 'userinfo',
   }),
   ACCESS_TOKEN_TTL_SECONDS: setting({
     doc: "Longest life of an access-token handle, 30–3600; it never outlives the IdP's token",

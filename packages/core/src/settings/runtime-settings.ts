@@ -2,8 +2,8 @@
  * The settings only an adapter or the local run reads: stores, key sources and secrets on AWS,
  * the server's address, the local run's ports. Part of the settings table (table.ts).
  */
-import { oneOf, port, text, wholeNumber } from './parsers.js'
-import { LAMBDA, setting } from './setting.js'
+import { list, oneOf, port, text, wholeNumber } from './parsers.js'
+import { LAMBDA, LAMBDA_SIGNING, setting } from './setting.js'
 
 export const RUNTIME_SETTINGS = {
   FLOW_TABLE_NAME: setting({
@@ -27,20 +27,26 @@ export const RUNTIME_SETTINGS = {
   PRIVATE_KEY_SECRET_ARN: setting({
     doc: 'Secrets Manager secret holding the private JWK or JWKS',
     parse: text,
-    runtimes: ['lambda:token'],
+    runtimes: LAMBDA_SIGNING,
   }),
   KMS_KEY_ID: setting({
     doc: 'An asymmetric KMS signing key (instead of `PRIVATE_KEY_SECRET_ARN`): the private key never leaves KMS',
     parse: text,
-    runtimes: ['lambda:token'],
+    runtimes: LAMBDA_SIGNING,
     options: ['keyId'],
   }),
   KMS_KEY_KID: setting({
     doc: 'With `KMS_KEY_ID`: the `kid` (default: the public JWK thumbprint, RFC 7638)',
     parse: text,
-    runtimes: ['lambda:token'],
+    runtimes: LAMBDA_SIGNING,
     options: ['kid'],
     pulumiKey: 'kmsKeyKid',
+  }),
+  KMS_DECRYPTION_KEY_IDS: setting({
+    doc: 'Comma-separated KMS decryption keys (ids or ARNs; RSA ENCRYPT_DECRYPT or EC KEY_AGREEMENT) for encrypted ID tokens and userinfo, published with `use: "enc"` (with the key secret or `KMS_KEY_ID`)',
+    parse: list(text),
+    runtimes: ['lambda:token'],
+    options: ['decryptionKeys'],
   }),
   CLIENT_SECRET_ARN: setting({
     doc: "Secrets Manager secret holding Cognito's client secret (instead of `COGNITO_CLIENT_SECRET`)",
@@ -50,7 +56,7 @@ export const RUNTIME_SETTINGS = {
   KEY_CACHE_TTL_SECONDS: setting({
     doc: 'How long the key and client secret read from Secrets Manager are cached, 0 to 86400',
     parse: wholeNumber(0, 86_400),
-    runtimes: ['lambda:token'],
+    runtimes: LAMBDA_SIGNING,
     default: '300',
     options: ['ttlSeconds'],
   }),

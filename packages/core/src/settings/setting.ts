@@ -69,3 +69,10 @@ export const PROXY: readonly Runtime[] = ['core', 'server', ...LAMBDA]
 export const TOKEN: readonly Runtime[] = ['core', 'server', 'lambda:token']
 /** Where /authorize runs: the token function too, when it serves every route alone. */
 export const AUTHORIZE: readonly Runtime[] = ['core', 'server', 'lambda:authorize', 'lambda:token']
+/**
+ * Where client assertions are signed: /token, and /authorize when it pushes authorization
+ * requests (PAR): the authorize function reads the key settings too.
+ */
+export const SIGNING: readonly Runtime[] = [...TOKEN, 'lambda:authorize']
+/** The Lambda functions that sign (the token function; the authorize one with PAR). */
+export const LAMBDA_SIGNING: readonly Runtime[] = ['lambda:authorize', 'lambda:token']

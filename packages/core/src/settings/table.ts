@@ -41,6 +41,12 @@ export const SETTING_GROUPS: readonly SettingGroup<SettingName>[] = [
     why: 'the token function signs client assertions',
   },
   {
+    names: ['PRIVATE_KEY_SECRET_ARN', 'KMS_KEY_ID', 'PRIVATE_KEY'],
+    runtimes: ['lambda:authorize'],
+    required: false,
+    why: 'the authorize function signs pushed authorization requests (PAR) with one key',
+  },
+  {
     names: ['CLIENT_SECRET_ARN', 'COGNITO_CLIENT_SECRET'],
     runtimes: ['lambda:token'],
     required: true,

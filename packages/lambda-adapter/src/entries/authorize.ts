@@ -1,5 +1,6 @@
 /**
- * Lambda entry for GET /authorize: built once per container, at init. Flow store only, no keys. With
+ * Lambda entry for GET /authorize: built once per container, at init. Flow store, and the signing
+ * key when one is configured (PAR signs a client assertion; the key is read on first use). With
  * METRICS=emf the proxy and the handler write CloudWatch EMF lines.
  */
 import { browserProxyFromEnv } from '../browser-proxy.js'

@@ -1,6 +1,6 @@
 /**
- * Lambda entry for POST /token, GET /.well-known/jwks.json and GET /health. Built once per
- * container; with METRICS=emf the proxy and the handler write CloudWatch EMF lines.
+ * Lambda entry for POST /token, GET and POST /userinfo, GET /.well-known/jwks.json and GET
+ * /health. Built once per container; with METRICS=emf the proxy and the handler write CloudWatch EMF lines.
  */
 import { createHandler, warmUp } from '../handler.js'
 import { emfMetricsFromEnv } from '../lambda-env.js'
