@@ -18,22 +18,14 @@ import {
 import { boundedFetch, parseJsonObject, readBoundedText } from './bounded-read.js'
 import { ProxyError } from './errors.js'
 import { idpFailure } from './idp-metadata.js'
+import { SIGNING_ALGORITHMS } from './keys/key-source.js'
 import type { ResolvedOptions } from './options.js'
 
-/** Asymmetric algorithms only: the proxy holds no secret shared with the IdP. */
-const ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-]
+/**
+ * Asymmetric algorithms only (the proxy holds no secret shared with the IdP): those the proxy
+ * signs with, and `Ed25519`, the fully specified name of EdDSA over Ed25519 (RFC 9864).
+ */
+const ALGORITHMS: string[] = [...SIGNING_ALGORITHMS, 'Ed25519']
 /** Least time between two fetches of the JWKS triggered by an unknown kid. */
 export const JWKS_REFRESH_COOLDOWN_MS = 30_000
 /** A cached JWKS older than this is fetched again before use (a failed refresh keeps the old). */
