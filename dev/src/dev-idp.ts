@@ -5,11 +5,10 @@
  * Local use only: plain http on 127.0.0.1, demo accounts, keys made at start.
  */
 import express from 'express'
-import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose'
 import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider'
-import { DEMO_USERS, type DemoUser, findUser, userBySub } from './demo-users.js'
+import { DEMO_USERS, type DemoUser, userBySub } from './demo-users.js'
 import { memoryAdapter } from './dev-idp-adapter.js'
-import { escapeHtml, page } from './html.js'
+import { idpSigningKey, mountInteractions, randomKey } from './idp-interactions.js'
 
 export interface DevIdpOptions {
   /** The issuer: the origin the IdP is served on, e.g. `http://127.0.0.1:4000`. */
@@ -47,7 +46,12 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const provider = new Provider(options.issuer, await configuration(options, users, requirePkce))
   const app = express()
   app.disable('x-powered-by')
-  mountInteractions(app, provider, users, options.requireAcr)
+  mountInteractions(app, provider, {
+    users,
+    look: { banner: 'Development IdP (local development only)', colour: '#5b2a86' },
+    acr: options.requireAcr,
+    consent: true,
+  })
   app.use(provider.callback())
   return {
     app,
@@ -117,7 +121,7 @@ async function configuration(
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: [randomKey()] },
-    jwks: { keys: [await signingKey()] },
+    jwks: { keys: [await idpSigningKey('RS256')] },
     // oidc-provider's fetch refuses loopback addresses (SSRF protection, through an undici
     // dispatcher); the proxy's JWKS is on 127.0.0.1 here, so fetch without that dispatcher.
     fetch: (url, init) => {
@@ -136,135 +140,4 @@ function requireAcrValue(acr: string) {
       throw new errors.InvalidRequest(`acr_values must include ${acr}`)
     }
   }
-}
-
-async function signingKey() {
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true })
-  const jwk = await exportJWK(privateKey)
-  return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: 'RS256', use: 'sig' }
-}
-
-function randomKey(): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
-}
-
-/** The login and consent pages (oidc-provider's own dev pages accept any password). */
-function mountInteractions(
-  app: express.Express,
-  provider: Provider,
-  users: readonly DemoUser[],
-  acr: string | undefined,
-): void {
-  const form = express.urlencoded({ extended: false, limit: '4kb' })
-
-  app.get('/interaction/:uid', async (req, res) => {
-    const details = await provider.interactionDetails(req, res)
-    res.set('cache-control', 'no-store')
-    if (details.prompt.name === 'login') {
-      res.type('html').send(loginPage(details.uid, users))
-    } else {
-      const scopes = String(details.params.scope ?? '').split(' ')
-      res.type('html').send(consentPage(details.uid, String(details.params.client_id), scopes))
-    }
-  })
-
-  app.post('/interaction/:uid/login', form, async (req, res) => {
-    const details = await provider.interactionDetails(req, res)
-    const body = (req.body ?? {}) as Record<string, string | undefined>
-    const user = findUser(users, body.username ?? '')
-    if (details.prompt.name !== 'login' || !user || user.password !== body.password) {
-      res
-        .status(401)
-        .type('html')
-        .send(loginPage(details.uid, users, 'Wrong username or password.'))
-      return
-    }
-    await provider.interactionFinished(
-      req,
-      res,
-      { login: { accountId: user.sub, ...(acr ? { acr } : {}) } },
-      { mergeWithLastSubmission: false },
-    )
-  })
-
-  app.post('/interaction/:uid/consent', form, async (req, res) => {
-    const { prompt, params, session, grantId } = await provider.interactionDetails(req, res)
-    const body = (req.body ?? {}) as Record<string, string | undefined>
-    if (body.decision !== 'allow' || prompt.name !== 'consent' || !session) {
-      await provider.interactionFinished(req, res, {
-        error: 'access_denied',
-        error_description: 'the user denied the request',
-      })
-      return
-    }
-    const grant = grantId
-      ? await provider.Grant.find(grantId)
-      : new provider.Grant({ accountId: session.accountId, clientId: String(params.client_id) })
-    if (!grant) throw new Error('grant not found')
-    const details = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] }
-    if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '))
-    if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims)
-    const saved = await grant.save()
-    await provider.interactionFinished(
-      req,
-      res,
-      { consent: { grantId: saved } },
-      { mergeWithLastSubmission: true },
-    )
-  })
-
-  // Expired or unknown interactions (SessionNotFound) and the like: a short page, no stack.
-  app.use(
-    '/interaction',
-    (error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-      res
-        .status(400)
-        .type('html')
-        .send(
-          idpPage('Sign-in failed', `<p class="error" id="error">${escapeHtml(error.message)}</p>`),
-        )
-    },
-  )
-}
-
-function idpPage(title: string, body: string): string {
-  return page({
-    title,
-    banner: 'Development IdP (local development only)',
-    colour: '#5b2a86',
-    body,
-  })
-}
-
-function loginPage(uid: string, users: readonly DemoUser[], error?: string): string {
-  const hint = users[0]
-    ? `Demo user: <code>${escapeHtml(users[0].username)}</code> / <code>${escapeHtml(users[0].password)}</code>`
-    : ''
-  return idpPage(
-    'Sign in',
-    `<h1>Sign in</h1>
-${error ? `<p class="error" id="error">${escapeHtml(error)}</p>` : ''}
-<form method="post" action="/interaction/${escapeHtml(uid)}/login" autocomplete="off">
-  <label for="username">Username</label>
-  <input id="username" name="username" required autofocus>
-  <label for="password">Password</label>
-  <input id="password" name="password" type="password" required>
-  <div><button id="login" type="submit">Sign in</button></div>
-</form>
-<p class="hint">${hint}</p>`,
-  )
-}
-
-function consentPage(uid: string, clientId: string, scopes: string[]): string {
-  const items = scopes.map((scope) => `<li>${escapeHtml(scope)}</li>`).join('')
-  return idpPage(
-    'Allow access',
-    `<h1>Allow access?</h1>
-<p><code>${escapeHtml(clientId)}</code> asks for:</p>
-<ul>${items}</ul>
-<form method="post" action="/interaction/${escapeHtml(uid)}/consent">
-  <button id="allow" name="decision" value="allow" type="submit">Allow</button>
-  <button id="deny" name="decision" value="deny" type="submit">Deny</button>
-</form>`,
-  )
 }

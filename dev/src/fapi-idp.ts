@@ -9,11 +9,11 @@
  * made at start, consent skipped (Singpass shows none for its Login apps).
  */
 import express from 'express'
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose'
+import type { JWK } from 'jose'
 import Provider, { type Configuration } from 'oidc-provider'
-import { DEMO_USERS, type DemoUser, findUser, userBySub } from './demo-users.js'
+import { DEMO_USERS, type DemoUser, userBySub } from './demo-users.js'
 import { memoryAdapter } from './dev-idp-adapter.js'
-import { escapeHtml, page } from './html.js'
+import { idpSigningKey, mountInteractions, randomKey } from './idp-interactions.js'
 
 /** ID token / userinfo encryption, as the client registers it. */
 export interface FapiEncryption {
@@ -61,7 +61,11 @@ export async function createFapiIdp(options: FapiIdpOptions): Promise<FapiIdp> {
   const provider = new Provider(options.issuer, await configuration(options, users))
   const app = express()
   app.disable('x-powered-by')
-  mountLogin(app, provider, users)
+  mountInteractions(app, provider, {
+    users,
+    look: { banner: 'Development FAPI 2.0 IdP (local development only)', colour: '#8a3b12' },
+    consent: false,
+  })
   app.use(provider.callback())
   return { app, provider, issuer: options.issuer }
 }
@@ -179,7 +183,7 @@ async function configuration(
     } as Configuration['enabledJWA'],
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: [randomKey()] },
-    jwks: { keys: [await signingKey()] },
+    jwks: { keys: [await idpSigningKey('ES256')] },
     // oidc-provider's fetch refuses loopback addresses (an SSRF guard through an undici
     // dispatcher); a jwks_uri on 127.0.0.1 needs it dropped.
     fetch: (url, init) => {
@@ -189,87 +193,4 @@ async function configuration(
       return fetch(url, rest)
     },
   }
-}
-
-async function signingKey() {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true })
-  const jwk = await exportJWK(privateKey)
-  return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: 'ES256', use: 'sig' }
-}
-
-function randomKey(): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
-}
-
-/** The login page; a form post that a test can drive with fetch and cookies, no browser. */
-function mountLogin(app: express.Express, provider: Provider, users: readonly DemoUser[]): void {
-  const form = express.urlencoded({ extended: false, limit: '4kb' })
-
-  app.get('/interaction/:uid', async (req, res) => {
-    const details = await provider.interactionDetails(req, res)
-    res.set('cache-control', 'no-store')
-    res.type('html').send(loginPage(details.uid, users))
-  })
-
-  app.post('/interaction/:uid/login', form, async (req, res) => {
-    const details = await provider.interactionDetails(req, res)
-    const body = (req.body ?? {}) as Record<string, string | undefined>
-    const user = findUser(users, body.username ?? '')
-    if (details.prompt.name !== 'login' || !user || user.password !== body.password) {
-      res
-        .status(401)
-        .type('html')
-        .send(loginPage(details.uid, users, 'Wrong username or password.'))
-      return
-    }
-    await provider.interactionFinished(
-      req,
-      res,
-      { login: { accountId: user.sub } },
-      { mergeWithLastSubmission: false },
-    )
-  })
-
-  app.use(
-    '/interaction',
-    (error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-      res
-        .status(400)
-        .type('html')
-        .send(
-          fapiPage(
-            'Sign-in failed',
-            `<p class="error" id="error">${escapeHtml(error.message)}</p>`,
-          ),
-        )
-    },
-  )
-}
-
-function fapiPage(title: string, body: string): string {
-  return page({
-    title,
-    banner: 'Development FAPI 2.0 IdP (local development only)',
-    colour: '#8a3b12',
-    body,
-  })
-}
-
-function loginPage(uid: string, users: readonly DemoUser[], error?: string): string {
-  const hint = users[0]
-    ? `Demo user: <code>${escapeHtml(users[0].username)}</code> / <code>${escapeHtml(users[0].password)}</code>`
-    : ''
-  return fapiPage(
-    'Sign in',
-    `<h1>Sign in</h1>
-${error ? `<p class="error" id="error">${escapeHtml(error)}</p>` : ''}
-<form method="post" action="/interaction/${escapeHtml(uid)}/login" autocomplete="off">
-  <label for="username">Username</label>
-  <input id="username" name="username" required autofocus>
-  <label for="password">Password</label>
-  <input id="password" name="password" type="password" required>
-  <div><button id="login" type="submit">Sign in</button></div>
-</form>
-<p class="hint">${hint}</p>`,
-  )
 }
