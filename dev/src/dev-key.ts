@@ -3,11 +3,10 @@
  * repository root (gitignored), so the IdP sees the same key across restarts. Never use it
  * anywhere but on this machine.
  */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type PrivateJwk, parsePrivateKeySet } from '@idp-proxy/core'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose'
+import { loadOrCreateKeyFile } from './key-file.js'
 
 /** `<repo>/.dev/private-key.json`. */
 export const DEFAULT_KEY_FILE = fileURLToPath(
@@ -31,26 +30,10 @@ export async function generateDevKey(): Promise<PrivateJwk> {
 export async function loadOrCreateDevKey(
   file: string = DEFAULT_KEY_FILE,
 ): Promise<{ key: PrivateJwk; created: boolean }> {
-  let text: string | undefined
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-  }
-  if (text !== undefined) {
-    try {
-      const [key] = parsePrivateKeySet(text).keys
-      return { key: key as PrivateJwk, created: false }
-    } catch (error) {
-      throw new Error(
-        `${file}: ${(error as Error).message}. Delete the file to generate a new key.`,
-      )
-    }
-  }
-  const key = await generateDevKey()
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 })
-  await writeFile(file, `${JSON.stringify(key, null, 2)}\n`, { mode: 0o600, flag: 'wx' })
-  // writeFile's mode is subject to the umask; make sure.
-  await chmod(file, 0o600)
-  return { key, created: true }
+  const { value, created } = await loadOrCreateKeyFile(file, {
+    parse: (text) => parsePrivateKeySet(text).keys[0] as PrivateJwk,
+    generate: generateDevKey,
+    what: 'a new key',
+  })
+  return { key: value, created }
 }

@@ -4,11 +4,10 @@
  * IdP encrypts ID tokens to. Kept in `.dev/fapi-keys.json` (gitignored) next to the plain run's
  * signing key, so the IdP sees the same keys across restarts. Development only.
  */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parsePrivateKeySet } from '@idp-proxy/core'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose'
+import { loadOrCreateKeyFile } from './key-file.js'
 
 /** `<repo>/.dev/fapi-keys.json`. */
 export const DEFAULT_FAPI_KEY_FILE = fileURLToPath(
@@ -57,27 +56,16 @@ export function assertionAlgOf(set: FapiKeySet): FapiAssertionAlg {
 export async function loadOrCreateFapiKeys(
   file: string = DEFAULT_FAPI_KEY_FILE,
 ): Promise<{ keys: FapiKeySet; created: boolean }> {
-  let text: string | undefined
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-  }
-  if (text !== undefined) {
-    try {
+  const { value, created } = await loadOrCreateKeyFile(file, {
+    parse: (text) => {
       const set = parsePrivateKeySet(text)
       if (set.encryptionKeys.length === 0) throw new Error('no `use: "enc"` key')
       const keys = JSON.parse(text) as FapiKeySet
       assertionAlgOf(keys)
-      return { keys, created: false }
-    } catch (error) {
-      throw new Error(`${file}: ${(error as Error).message}. Delete the file to generate new keys.`)
-    }
-  }
-  const keys = await generateFapiKeys()
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 })
-  await writeFile(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600, flag: 'wx' })
-  // writeFile's mode is subject to the umask; make sure.
-  await chmod(file, 0o600)
-  return { keys, created: true }
+      return keys
+    },
+    generate: generateFapiKeys,
+    what: 'new keys',
+  })
+  return { keys: value, created }
 }
