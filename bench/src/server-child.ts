@@ -16,6 +16,7 @@ import {
   listen,
   PROXY_ORIGIN,
   serveProxy,
+  TOKEN_KEY_TYPES,
 } from './proxy-setup.js'
 import { idpStub } from './stubs/idp-stub.js'
 
@@ -58,7 +59,7 @@ async function authorizeServers(): Promise<ChildReady> {
 
 /**
  * The token servers: the standalone server's handler (node:http, the IdP over keepAliveFetch, as
- * `idp-proxy serve` runs) per key type, and one RS256-2048 proxy on the global fetch (undici) to
+ * `idp-proxy serve` runs) per key type (every signing algorithm), and one RS256-2048 proxy on the global fetch (undici) to
  * show what the keep-alive client saves. PKCE off (no store), explicit endpoints (no discovery);
  * the stub's id_token is verified against its JWKS.
  */
@@ -67,8 +68,11 @@ async function tokenServers(): Promise<ChildReady> {
   const stubPort = await listen(stub)
   const ports: Record<string, number> = { stub: stubPort }
   const variants: [string, KeyType, Partial<ProxyOptions>][] = [
-    ['RS256-2048', 'RS256-2048', { fetch: keepAliveFetch() }],
-    ['ES256', 'ES256', { fetch: keepAliveFetch() }],
+    ...TOKEN_KEY_TYPES.map((type): [string, KeyType, Partial<ProxyOptions>] => [
+      type,
+      type,
+      { fetch: keepAliveFetch() },
+    ]),
     [GLOBAL_FETCH_VARIANT, 'RS256-2048', {}],
   ]
   for (const [name, type, extra] of variants) {

@@ -7,14 +7,15 @@
  * the same round (what the proxy adds to Cognito's one call, without queueing).
  */
 import { startServerChild } from '../child.js'
-import { GLOBAL_FETCH_VARIANT, TOKEN_FORM } from '../proxy-setup.js'
+import { GLOBAL_FETCH_VARIANT, TOKEN_FORM, TOKEN_KEY_TYPES } from '../proxy-setup.js'
 import { fmt, type Row, type SectionResult, signed } from '../report.js'
 import { createPoster, timePosts } from '../sequential-client.js'
 import { ratioSummary, summarize } from '../stats.js'
 
 const SECTION = '/token'
 const TARGETS: Record<string, number> = { 'RS256-2048': 1.0, ES256: 0.6 }
-const VARIANTS = ['RS256-2048', 'ES256', GLOBAL_FETCH_VARIANT, 'health'] as const
+// Every signing algorithm (issue 13: the token route's p50 with each), the global fetch, the hop.
+const VARIANTS = [...TOKEN_KEY_TYPES, GLOBAL_FETCH_VARIANT, 'health'] as const
 
 export async function tokenSection(options: {
   roundMs: number
