@@ -11,7 +11,7 @@ import {
 } from '@idp-proxy/core'
 import { proxyRouter } from '@idp-proxy/express-adapter'
 import express from 'express'
-import type { KeyType } from './keys.js'
+import { ALGORITHM_KEY_TYPES } from './keys.js'
 
 export const CLIENT_ID = 'bench-client'
 // Not a secret: a fixed value both sides of the benchmark know.
@@ -38,18 +38,7 @@ export const TOKEN_FORM = new URLSearchParams({
 }).toString()
 
 /** The key types the /token figure measures: every signing algorithm (RSA 2048-bit). */
-export const TOKEN_KEY_TYPES = [
-  'RS256-2048',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-] as const satisfies readonly KeyType[]
+export const TOKEN_KEY_TYPES = ALGORITHM_KEY_TYPES
 
 /** The port name of the RS256-2048 proxy on the global fetch (undici) instead of keepAliveFetch. */
 export const GLOBAL_FETCH_VARIANT = 'RS256-2048, global fetch'
