@@ -214,6 +214,13 @@ test('an Express app gets no AWS SDK, no tsx and no TypeScript sources', () => {
       [],
       `${name} ships sources or test files`,
     )
+    // The workspace's `source` export condition is left out of what is packed (publishConfig):
+    // the installed manifest points only at built files.
+    const manifest = JSON.parse(
+      readFileSync(join(modules, '@idp-proxy', name, 'package.json'), 'utf8'),
+    ) as Record<string, unknown>
+    const entries = JSON.stringify([manifest.exports, manifest.bin, manifest.types, manifest.main])
+    assert.not.ok(/"source"|(?<!\.d)\.ts"/.test(entries), `${name}'s manifest points at sources`)
   }
 })
 
