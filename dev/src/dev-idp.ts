@@ -6,7 +6,13 @@
  */
 import express from 'express'
 import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider'
-import { DEMO_USERS, type DemoUser, userBySub } from './demo-users.js'
+import {
+  DEMO_SCOPE_CLAIMS,
+  DEMO_SCOPES,
+  DEMO_USERS,
+  type DemoUser,
+  findDemoAccount,
+} from './demo-users.js'
 import { memoryAdapter } from './dev-idp-adapter.js'
 import { idpSigningKey, mountInteractions, randomKey } from './idp-interactions.js'
 
@@ -85,30 +91,12 @@ async function configuration(
     // Always ask for PKCE (oidc-provider on its own asks only public clients).
     pkce: { required: () => requirePkce },
     responseTypes: ['code'],
-    scopes: ['openid', 'email', 'profile'],
-    claims: {
-      openid: ['sub'],
-      email: ['email', 'email_verified'],
-      profile: ['name', 'given_name', 'family_name'],
-    },
+    scopes: DEMO_SCOPES,
+    claims: DEMO_SCOPE_CLAIMS,
     // Put the scope claims in the ID token too, so the stand-in can show them from it.
     conformIdTokenClaims: false,
     ...(acr ? { acrValues: [acr], extraParams: { acr_values: requireAcrValue(acr) } } : {}),
-    findAccount(_ctx, sub) {
-      const user = userBySub(users, sub)
-      if (!user) return undefined
-      return {
-        accountId: sub,
-        claims: () => ({
-          sub,
-          email: user.email,
-          email_verified: true,
-          name: `${user.givenName} ${user.familyName}`,
-          given_name: user.givenName,
-          family_name: user.familyName,
-        }),
-      }
-    },
+    findAccount: findDemoAccount(users),
     // Short lifetimes, set explicitly (oidc-provider prints a notice for each default it uses).
     ttl: {
       AccessToken: 600,

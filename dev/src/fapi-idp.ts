@@ -11,7 +11,13 @@
 import express from 'express'
 import type { JWK } from 'jose'
 import Provider, { type Configuration } from 'oidc-provider'
-import { DEMO_USERS, type DemoUser, userBySub } from './demo-users.js'
+import {
+  DEMO_SCOPE_CLAIMS,
+  DEMO_SCOPES,
+  DEMO_USERS,
+  type DemoUser,
+  findDemoAccount,
+} from './demo-users.js'
 import { memoryAdapter } from './dev-idp-adapter.js'
 import { idpSigningKey, mountInteractions, randomKey } from './idp-interactions.js'
 
@@ -112,27 +118,9 @@ async function configuration(
       },
     ],
     responseTypes: ['code'],
-    scopes: ['openid', 'email', 'profile'],
-    claims: {
-      openid: ['sub'],
-      email: ['email', 'email_verified'],
-      profile: ['name', 'given_name', 'family_name'],
-    },
-    findAccount(_ctx, sub) {
-      const user = userBySub(users, sub)
-      if (!user) return undefined
-      return {
-        accountId: sub,
-        claims: () => ({
-          sub,
-          email: user.email,
-          email_verified: true,
-          name: `${user.givenName} ${user.familyName}`,
-          given_name: user.givenName,
-          family_name: user.familyName,
-        }),
-      }
-    },
+    scopes: DEMO_SCOPES,
+    claims: DEMO_SCOPE_CLAIMS,
+    findAccount: findDemoAccount(users),
     // No consent page: every requested scope is granted once the user has signed in.
     async loadExistingGrant(ctx) {
       const client = ctx.oidc.client
