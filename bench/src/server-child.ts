@@ -6,6 +6,7 @@
 import { createServer } from 'node:http'
 import type { ProxyOptions } from '@idp-proxy/core'
 import { silentLogger } from '@idp-proxy/core'
+import { nodeSignatureCheck } from '@idp-proxy/core/node'
 import { keepAliveFetch, standaloneHandler } from '@idp-proxy/express-adapter'
 import express from 'express'
 import { generatePrivateJwk, type KeyType } from './keys.js'
@@ -58,8 +59,8 @@ async function authorizeServers(): Promise<ChildReady> {
 }
 
 /**
- * The token servers: the standalone server's handler (node:http, the IdP over keepAliveFetch, as
- * `idp-proxy serve` runs) per key type (every signing algorithm), and one RS256-2048 proxy on the global fetch (undici) to
+ * The token servers: the standalone server's handler (node:http, the IdP over keepAliveFetch,
+ * id_tokens checked with nodeSignatureCheck, as `idp-proxy serve` runs) per key type (every signing algorithm), and one RS256-2048 proxy on the global fetch (undici) to
  * show what the keep-alive client saves. PKCE off (no store), explicit endpoints (no discovery);
  * the stub's id_token is verified against its JWKS.
  */
@@ -71,9 +72,9 @@ async function tokenServers(): Promise<ChildReady> {
     ...TOKEN_KEY_TYPES.map((type): [string, KeyType, Partial<ProxyOptions>] => [
       type,
       type,
-      { fetch: keepAliveFetch() },
+      { fetch: keepAliveFetch(), signatureCheck: nodeSignatureCheck },
     ]),
-    [GLOBAL_FETCH_VARIANT, 'RS256-2048', {}],
+    [GLOBAL_FETCH_VARIANT, 'RS256-2048', { signatureCheck: nodeSignatureCheck }],
   ]
   for (const [name, type, extra] of variants) {
     const proxy = benchProxy(await generatePrivateJwk(type), {

@@ -8,18 +8,13 @@
  * fetched again when a token names a `kid` the cache does not know (key rotation), at most once
  * per cool-down so a stream of forged kids cannot make the proxy hammer the IdP.
  */
-import {
-  createLocalJWKSet,
-  errors,
-  type JSONWebKeySet,
-  type JWTVerifyGetKey,
-  jwtVerify,
-} from 'jose'
+import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose'
 import { boundedFetch, parseJsonObject, readBoundedText } from './bounded-read.js'
 import { ProxyError } from './errors.js'
 import { idpFailure } from './idp-metadata.js'
 import { SIGNING_ALGORITHMS } from './keys/key-source.js'
 import type { ResolvedOptions } from './options.js'
+import { verifyJwt } from './verify-jwt.js'
 
 /**
  * Asymmetric algorithms only (the proxy holds no secret shared with the IdP): those the proxy
@@ -116,15 +111,15 @@ async function verify(
   expected: IdTokenExpectations,
   options: ResolvedOptions,
 ): Promise<Record<string, unknown>> {
-  const { payload } = await jwtVerify(idToken, jwks.keys, {
+  return verifyJwt(idToken, jwks.keys, {
     issuer: expected.issuer,
     audience: options.clientId,
     algorithms: ALGORITHMS,
     requiredClaims: ['exp', 'iat', 'sub'],
     currentDate: new Date(options.now()),
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    check: options.signatureCheck,
   })
-  return payload
 }
 
 async function fetchJwks(options: ResolvedOptions, uri: string): Promise<CachedJwks> {

@@ -58,6 +58,10 @@ export {
   toPublicJwk,
   toPublicJwks,
 } from './keys/private-jwk.js'
+export {
+  type SignatureCheck,
+  webCryptoSignatureCheck,
+} from './keys/signature-check.js'
 export { importDecrypters, keySourceFromSet, staticKeySource } from './keys/static-key-source.js'
 export { importSigner } from './keys/webcrypto-signer.js'
 export { withDecrypters } from './keys/with-decrypters.js'

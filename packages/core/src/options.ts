@@ -11,6 +11,7 @@ import {
 } from './errors.js'
 import { CONTENT_ENCRYPTION_ALGORITHMS, type ContentEncryptionAlgorithm } from './fapi/jwe.js'
 import type { KeySource } from './keys/key-source.js'
+import { type SignatureCheck, webCryptoSignatureCheck } from './keys/signature-check.js'
 import type { Logger } from './logger.js'
 import type { MetricsSink } from './metrics.js'
 import {
@@ -205,6 +206,12 @@ export interface ProxyOptions {
   /** Allow `http:` IdP URLs (local development only). Default false. */
   allowInsecureHttp?: boolean
   fetch?: typeof fetch
+  /**
+   * The signature step of id_token verification. Default Web Crypto; on Node pass
+   * `nodeSignatureCheck` from `@idp-proxy/core/node` (the adapters do), which verifies without a
+   * round trip through the thread pool.
+   */
+  signatureCheck?: SignatureCheck
   logger?: Logger
   /**
    * Receives sign-in counts, failures and the IdP's latency (Prometheus, CloudWatch EMF: see
@@ -281,6 +288,7 @@ export interface ResolvedOptions {
   paths: RoutePaths
   allowInsecureHttp: boolean
   fetch: typeof fetch
+  signatureCheck: SignatureCheck
   logger: Logger | undefined
   metrics: MetricsSink | undefined
   now: () => number
@@ -391,6 +399,9 @@ export function resolveOptions(options: ProxyOptions): ResolvedOptions {
     paths,
     allowInsecureHttp,
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    signatureCheck: check(() =>
+      fn('signatureCheck', options.signatureCheck, webCryptoSignatureCheck),
+    ),
     logger: options.logger,
     metrics: resolveMetrics(options.metrics),
     now: options.now ?? (() => Date.now()),
@@ -471,6 +482,16 @@ export function url(option: string, value: unknown, allowHttp: boolean): URL {
     if (error instanceof SettingProblem) throw invalidOption(option, error.message)
     throw error
   }
+}
+
+function fn<T extends (...args: never[]) => unknown>(
+  option: string,
+  value: unknown,
+  fallback: T,
+): T {
+  if (value === undefined) return fallback
+  if (typeof value !== 'function') throw invalidOption(option, 'must be a function')
+  return value as T
 }
 
 export function bool(option: string, value: unknown, fallback: boolean): boolean {

@@ -163,6 +163,16 @@ export function createProxy(options: ProxyOptions): Proxy {
           `discovery of ${config.idp.issuerId}: the document has no jwks_uri to verify id_tokens with (configure idp.jwksUri, or set verifyIdToken: false)`,
         )
       }
+      // The IdP's keys too, beside the signing key: the first /token then verifies at once (on
+      // Lambda this is the init phase). Best effort: an IdP whose JWKS is down now is asked
+      // again by the first /token, which reports the failure.
+      const jwksFetched =
+        verifies && idp.jwksUri
+          ? verifyIdToken.keys?.(idp.jwksUri).then(
+              () => undefined,
+              () => undefined,
+            )
+          : undefined
       // A key the IdP (its profile) would refuse fails here, not at the first sign-in.
       if (signs) {
         // The key source's own refusal (a key that does not import) first, as it is.
@@ -186,6 +196,7 @@ export function createProxy(options: ProxyOptions): Proxy {
           `par is "always" but ${config.idp.issuerId} has no pushed_authorization_request_endpoint (configure idp.parEndpoint)`,
         )
       }
+      await jwksFetched
       return idp
     },
     baseUrl: base,

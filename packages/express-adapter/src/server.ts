@@ -5,6 +5,7 @@
  */
 import { createServer, type ServerResponse } from 'node:http'
 import { createProxyFrom, type Env, invalidOption, type Logger, ProxyError } from '@idp-proxy/core'
+import { nodeSignatureCheck } from '@idp-proxy/core/node'
 import { configFromEnv } from './env-config.js'
 import { listen } from './listen.js'
 import { type MetricsServerOptions, serveMetrics } from './metrics-server.js'
@@ -87,6 +88,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     config.reading.check()
     proxy = createProxyFrom(config.reading, {
       ...config.options,
+      // id_tokens verified on this thread, without Web Crypto's thread-pool round trip.
+      signatureCheck: nodeSignatureCheck,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(served ? { metrics: served.metrics.sink } : {}),
     })

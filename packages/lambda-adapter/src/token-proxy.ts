@@ -15,6 +15,7 @@ import {
   readSettings,
   type SettingsReading,
 } from '@idp-proxy/core'
+import { nodeSignatureCheck } from '@idp-proxy/core/node'
 import type { LambdaProxyOptions } from './handler.js'
 import { cacheOptions, type KeyClients, type KeyDeps, keyDeps, keysFrom } from './key-env.js'
 import { LAMBDA_FUNCTIONS, lambdaMetricsFrom, lambdaStoreFrom } from './lambda-env.js'
@@ -43,6 +44,8 @@ export function tokenProxyFromEnv(
   const clientSecret = clientSecretFrom(reading, options, deps)
   return createProxyFrom(reading, {
     ...options,
+    // id_tokens verified on this thread, without Web Crypto's thread-pool round trip.
+    signatureCheck: nodeSignatureCheck,
     ...(store ? { store } : {}),
     ...(keys ? { keys } : {}),
     ...(clientSecret ? { clientSecret } : {}),

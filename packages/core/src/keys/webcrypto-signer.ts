@@ -7,7 +7,7 @@ type SignParams = AlgorithmIdentifier | RsaPssParams | EcdsaParams
 
 // Web Crypto's parameters for each JWS algorithm. ECDSA output from Web Crypto is already the
 // raw r‖s form JWS wants (for P-521 each half is 66 bytes).
-const PARAMS: Record<SigningAlgorithm, SignParams> = {
+export const WEB_CRYPTO_PARAMS: Record<SigningAlgorithm, SignParams> = {
   RS256: { name: 'RSASSA-PKCS1-v1_5' },
   RS384: { name: 'RSASSA-PKCS1-v1_5' },
   RS512: { name: 'RSASSA-PKCS1-v1_5' },
@@ -38,7 +38,7 @@ export async function importSigner(jwk: PrivateJwk): Promise<Signer> {
       { cause },
     )
   }
-  const params = PARAMS[jwk.alg]
+  const params = WEB_CRYPTO_PARAMS[jwk.alg]
   const thumbprint = jwk['x5t#S256']
   return {
     kid: jwk.kid,
