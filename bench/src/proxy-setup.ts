@@ -42,6 +42,8 @@ export const TOKEN_KEY_TYPES = ALGORITHM_KEY_TYPES
 
 /** The port name of the RS256-2048 proxy on the global fetch (undici) instead of keepAliveFetch. */
 export const GLOBAL_FETCH_VARIANT = 'RS256-2048, global fetch'
+/** The port name of the bare node:http pass-through to the IdP stub (the floor of any proxy). */
+export const PASS_THROUGH_VARIANT = 'pass-through'
 
 export function benchProxy(
   jwk: PrivateJwk,

@@ -15,11 +15,13 @@ import {
   benchProxy,
   GLOBAL_FETCH_VARIANT,
   listen,
+  PASS_THROUGH_VARIANT,
   PROXY_ORIGIN,
   serveProxy,
   TOKEN_KEY_TYPES,
 } from './proxy-setup.js'
 import { idpStub } from './stubs/idp-stub.js'
+import { passThrough } from './stubs/pass-through.js'
 
 export type ChildRequest = { mode: 'authorize' } | { mode: 'token' }
 
@@ -62,7 +64,8 @@ async function authorizeServers(): Promise<ChildReady> {
  * The token servers: the standalone server's handler (node:http, the IdP over keepAliveFetch,
  * id_tokens checked with nodeSignatureCheck, as `idp-proxy serve` runs) per key type (every signing algorithm), and one RS256-2048 proxy on the global fetch (undici) to
  * show what the keep-alive client saves. PKCE off (no store), explicit endpoints (no discovery);
- * the stub's id_token is verified against its JWKS.
+ * the stub's id_token is verified against its JWKS. Beside them, a bare pass-through to the stub:
+ * the floor of any proxy (stubs/pass-through.ts).
  */
 async function tokenServers(): Promise<ChildReady> {
   const stub = idpStub()
@@ -86,6 +89,7 @@ async function tokenServers(): Promise<ChildReady> {
     await proxy.ready()
     ports[name] = await listen(createServer(standaloneHandler(proxy, { logger: silentLogger })))
   }
+  ports[PASS_THROUGH_VARIANT] = await listen(passThrough(stubPort))
   return { via: 'standalone', ports }
 }
 

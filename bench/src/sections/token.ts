@@ -7,7 +7,12 @@
  * the same round (what the proxy adds to Cognito's one call, without queueing).
  */
 import { startServerChild } from '../child.js'
-import { GLOBAL_FETCH_VARIANT, TOKEN_FORM, TOKEN_KEY_TYPES } from '../proxy-setup.js'
+import {
+  GLOBAL_FETCH_VARIANT,
+  PASS_THROUGH_VARIANT,
+  TOKEN_FORM,
+  TOKEN_KEY_TYPES,
+} from '../proxy-setup.js'
 import { fmt, type Row, type SectionResult, signed } from '../report.js'
 import { createPoster, timePosts } from '../sequential-client.js'
 import { ratioSummary, summarize } from '../stats.js'
@@ -15,7 +20,13 @@ import { ratioSummary, summarize } from '../stats.js'
 const SECTION = '/token'
 const TARGETS: Record<string, number> = { 'RS256-2048': 1.0, ES256: 0.6 }
 // Every signing algorithm (issue 13: the token route's p50 with each), the global fetch, the hop.
-const VARIANTS: readonly string[] = [...TOKEN_KEY_TYPES, GLOBAL_FETCH_VARIANT, 'health']
+// Then the floors: a bare pass-through to the IdP (any proxy's hop and IdP exchange) and /health.
+const VARIANTS: readonly string[] = [
+  ...TOKEN_KEY_TYPES,
+  GLOBAL_FETCH_VARIANT,
+  PASS_THROUGH_VARIANT,
+  'health',
+]
 
 export async function tokenSection(options: {
   roundMs: number
@@ -79,7 +90,9 @@ export async function tokenSection(options: {
         measure:
           name === 'health'
             ? 'floor: GET /health through the same server (the hop, no crypto, no IdP)'
-            : `${name} added p50 (ms)${name === 'RS256-2048' ? ', standalone server, keepAliveFetch' : ''}`,
+            : name === PASS_THROUGH_VARIANT
+              ? 'floor: a bare node:http pass-through to the IdP (hop + IdP exchange, no crypto)'
+              : `${name} added p50 (ms)${name === 'RS256-2048' ? ', standalone server, keepAliveFetch' : ''}`,
         ours: `${fmt(latency.p50, 3)} / ${fmt(latency.p99, 3)} p50 / p99`,
         baseline: `${fmt(directSummary.p50, 3)} / ${fmt(directSummary.p99, 3)} direct`,
         compare: `${signed(figure.median, 3)} (${fmt(figure.min, 3)}-${fmt(figure.max, 3)}, n ${figure.n}); CPU +${fmt(cpu.median, 0)} µs`,
