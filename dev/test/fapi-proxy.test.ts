@@ -211,13 +211,12 @@ test('ES256 through the proxy: PAR + DPoP + encrypted ID token + JWE userinfo (a
       assert.is(answer.body.sub, USER.sub)
       assert.is(answer.body.email, USER.email)
       // The first PAR learns the IdP's DPoP nonce (one retry); the token and userinfo calls
-      // reuse it (one nonce cache per origin); the IdP's JWKS is fetched once for the verifier.
+      // reuse it (one nonce cache per origin); the IdP's JWKS was fetched by ready(), once.
       const calls = () => run.calls.list.map((call) => `${call.method} ${call.path} ${call.status}`)
       assert.equal(calls(), [
         'POST /request 400',
         'POST /request 201',
         'POST /token 200',
-        'GET /jwks 200',
         'GET /me 200',
       ])
       // The next sign-in: no retry, no JWKS fetch.
