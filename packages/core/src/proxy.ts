@@ -202,7 +202,7 @@ export function createProxy(options: ProxyOptions): Proxy {
 }
 
 function storeOf(config: ResolvedOptions) {
-  // resolveOptions guarantees a store in PKCE mode; routeOf hides these routes otherwise.
+  // resolveOptions guarantees a store in PKCE mode; the router hides these routes otherwise.
   if (!config.store) throw new ProxyError('ERR_NOT_FOUND', 'no such route')
   return config.store
 }
@@ -222,7 +222,8 @@ export function router(config: ResolvedOptions): (pathname: string) => RouteName
   }
   return (pathname) => {
     let path = pathname
-    if (prefix && (path === prefix || path.startsWith(`${prefix}/`))) path = path.slice(prefix.length)
+    if (prefix && (path === prefix || path.startsWith(`${prefix}/`)))
+      path = path.slice(prefix.length)
     if (path.length > 1 && path.endsWith('/')) path = path.replace(/\/+$/, '')
     return served.get(path)
   }

@@ -198,11 +198,19 @@ test('the router sees the path the URL parser would, parsed or not', () => {
     '/.well-known/jwks.json',
     '/~user/a_b-c',
   ]
-  for (const base of ['https://proxy.example.com', 'https://proxy.example.com/idp', 'https://p.example/a%20b']) {
+  for (const base of [
+    'https://proxy.example.com',
+    'https://proxy.example.com/idp',
+    'https://p.example/a%20b',
+  ]) {
     const basePath = new URL(base).pathname.replace(/\/+$/, '')
     for (const relative of relatives) {
       const path = relative.startsWith('/') ? relative : `/${relative}`
-      assert.is(publicPath(base, basePath, relative), new URL(`${base}${path}`).pathname, `${base} ${relative}`)
+      assert.is(
+        publicPath(base, basePath, relative),
+        new URL(`${base}${path}`).pathname,
+        `${base} ${relative}`,
+      )
     }
   }
 })
