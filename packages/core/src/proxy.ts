@@ -90,10 +90,12 @@ export function createProxy(options: ProxyOptions): Proxy {
     Object.entries(config.paths).map(([name, path]) => [name, base + path]),
   ) as Record<RouteName, string>
 
-  async function dispatch(route: RouteName, request: Request): Promise<Response> {
+  const routeFor = router(config)
+
+  async function dispatch(route: RouteName, request: Request, url: URL): Promise<Response> {
     switch (route) {
       case 'authorize':
-        return authorize(request, config, storeOf(config), metadata, state, logger)
+        return authorize(url, config, storeOf(config), metadata, state, logger)
       case 'callback':
         return callback(request, config, storeOf(config), metadata)
       case 'token':
@@ -110,7 +112,9 @@ export function createProxy(options: ProxyOptions): Proxy {
   async function handle(request: Request): Promise<Response> {
     const started = config.now()
     const requestId = requestIdOf(request)
-    const route = routeOf(request, config)
+    // Parsed once here and shared with the route (each parse of a Cognito-sized URL is ~1 µs).
+    const url = new URL(request.url)
+    const route = routeFor(url.pathname)
     const fields: LogFields = { requestId, method: request.method, route: route ?? 'unknown' }
     let response: Response
     let failure: ProxyError | undefined
@@ -124,7 +128,7 @@ export function createProxy(options: ProxyOptions): Proxy {
           { error: 'invalid_request' },
         )
       }
-      response = await dispatch(route, request)
+      response = await dispatch(route, request, url)
     } catch (thrown) {
       const error = asProxyError(thrown)
       failure = error
@@ -145,7 +149,10 @@ export function createProxy(options: ProxyOptions): Proxy {
     response.headers.set('x-request-id', requestId)
     if (metrics) await recordRequest(metrics, route ?? 'unknown', response, failure)
     const level = response.status >= 500 ? 'warn' : 'info'
-    logger.log(level, 'request', { ...fields, status: response.status, ms: config.now() - started })
+    // The request's own fields object, completed: no copy for the one line every request writes.
+    fields.status = response.status
+    fields.ms = config.now() - started
+    logger.log(level, 'request', fields)
     return response
   }
 
@@ -206,25 +213,31 @@ export function createProxy(options: ProxyOptions): Proxy {
 }
 
 function storeOf(config: ResolvedOptions) {
-  // resolveOptions guarantees a store in PKCE mode; routeOf hides these routes otherwise.
+  // resolveOptions guarantees a store in PKCE mode; the router hides these routes otherwise.
   if (!config.store) throw new ProxyError('ERR_NOT_FOUND', 'no such route')
   return config.store
 }
 
-/** The route a request is for, or undefined. The base URL's path (an API stage) is optional. */
-export function routeOf(request: Request, config: ResolvedOptions): RouteName | undefined {
-  let path = new URL(request.url).pathname
+/**
+ * The route a request's path is for, or undefined: a lookup built once from the configuration.
+ * The base URL's path (an API stage) is optional.
+ */
+export function router(config: ResolvedOptions): (pathname: string) => RouteName | undefined {
   const prefix = config.baseUrl.pathname.replace(/\/+$/, '')
-  if (prefix && (path === prefix || path.startsWith(`${prefix}/`))) path = path.slice(prefix.length)
-  if (path.length > 1) path = path.replace(/\/+$/, '')
+  const served = new Map<string, RouteName>()
   for (const [name, routePath] of Object.entries(config.paths) as [RouteName, string][]) {
-    if (routePath !== path) continue
-    if (!config.routes.has(name)) return undefined
-    if (!config.pkce && BROWSER_ROUTES.has(name)) return undefined
-    if (name === 'userinfo' && !config.userinfo) return undefined
-    return name
+    if (!config.routes.has(name)) continue
+    if (!config.pkce && BROWSER_ROUTES.has(name)) continue
+    if (name === 'userinfo' && !config.userinfo) continue
+    served.set(routePath, name)
   }
-  return undefined
+  return (pathname) => {
+    let path = pathname
+    if (prefix && (path === prefix || path.startsWith(`${prefix}/`)))
+      path = path.slice(prefix.length)
+    if (path.length > 1 && path.endsWith('/')) path = path.replace(/\/+$/, '')
+    return served.get(path)
+  }
 }
 
 async function jwks(config: ResolvedOptions): Promise<Response> {

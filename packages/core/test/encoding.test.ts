@@ -3,7 +3,7 @@ import { base64url } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { base64urlEncode, randomToken, utf8ByteLength } from '../src/encoding.js'
+import { base64urlEncode, randomToken, sha256Base64url, utf8ByteLength } from '../src/encoding.js'
 import { createMemoryStore, type FlowRecord } from '../src/index.js'
 import { codeChallengeS256, generateCodeVerifier } from '../src/pkce.js'
 
@@ -27,6 +27,24 @@ test('PKCE S256: the challenge node:crypto and oauth4webapi compute, for fresh v
     assert.is(challenge, createHash('sha256').update(verifier).digest('base64url'))
     assert.is(challenge, await oauth.calculatePKCECodeChallenge(verifier))
   }
+})
+
+test('sha256Base64url agrees with node:crypto: ASCII, non-ASCII, lone surrogates, long input', () => {
+  const texts = [
+    '',
+    randomToken(),
+    'é€😀',
+    'a\ud800b', // a lone surrogate hashes as U+FFFD, as UTF-8 encoding gives
+    '€'.repeat(256), // the longest input of the reused buffer, 3 bytes per character
+    'x'.repeat(257),
+    '😀'.repeat(300),
+  ]
+  for (const text of texts) {
+    const expected = createHash('sha256').update(Buffer.from(new TextEncoder().encode(text)))
+    assert.is(sha256Base64url(text), expected.digest('base64url'), text.slice(0, 10))
+  }
+  // A short input after a long one reads only its own bytes.
+  assert.is(sha256Base64url('abc'), createHash('sha256').update('abc').digest('base64url'))
 })
 
 test('randomToken: pooled bytes are never handed out twice, across pool refills', () => {

@@ -163,4 +163,29 @@ test('jsonLogger writes one JSON object per line, honouring the level', () => {
   })
 })
 
+test('jsonLogger: each line is exactly the JSON of the merged object, whatever the fields', () => {
+  const lines: string[] = []
+  let clock = 1_764_633_600_000
+  const logger = jsonLogger({ level: 'debug', write: (line) => lines.push(line), now: () => clock })
+  const cases: [string, Record<string, string | number | boolean | undefined> | undefined][] = [
+    ['request', { requestId: 'r1', method: 'GET', route: 'authorize', status: 302, ms: 1.5 }],
+    ['request', undefined],
+    ['request', {}],
+    ['odd "event"\n\u2028', { skipped: undefined, quote: 'a"b\\c', unicode: 'é\ud800', yes: true }],
+    // Fields named like the line's own keys replace their values, as a spread would.
+    ['shadowed', { time: 'mine', level: 'custom', event: 'other', n: 1 }],
+  ]
+  for (const [index, [event, fields]] of cases.entries()) {
+    clock += index % 2 // the same millisecond twice, then a new one
+    logger.log('warn', event, fields)
+    const expected = JSON.stringify({
+      time: new Date(clock).toISOString(),
+      level: 'warn',
+      event,
+      ...fields,
+    })
+    assert.is(lines.at(-1), expected)
+  }
+})
+
 test.run()

@@ -44,27 +44,24 @@ const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
  */
 export function toWebRequest(req: NodeRequest, path: string, options: ConvertOptions): Request {
   const url = `${options.base}${path.startsWith('/') ? path : `/${path}`}`
-  const headers = new Headers()
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i] as string
-    if (name.startsWith(':') || HOP_BY_HOP.has(name.toLowerCase())) continue
-    try {
-      headers.append(name, req.rawHeaders[i + 1] as string)
-    } catch {
-      // A value Node accepted but the Fetch API does not: the proxy reads no such header anyway.
-    }
-  }
   const method = (req.method ?? 'GET').toUpperCase()
   // The Fetch API refuses to build these; no route of the proxy accepts them either.
   if (FORBIDDEN_METHODS.has(method)) {
     throw new ProxyError('ERR_METHOD_NOT_ALLOWED', `${method} is not allowed`)
   }
-  if (method === 'GET' || method === 'HEAD') return new Request(url, { method, headers })
+  // The headers go straight into the request's own Headers: a Headers built first and passed as
+  // `init.headers` is validated and copied a second time by the constructor.
+  if (method === 'GET' || method === 'HEAD') {
+    const request = new Request(url, { method })
+    appendHeaders(request.headers, req)
+    return request
+  }
 
   const declared = Number(req.headers['content-length'] ?? '0')
   if (declared > options.maxBodyBytes) throw bodyTooLarge(options.maxBodyBytes)
 
   if (wasBodyRead(req)) {
+    const headers = appendHeaders(new Headers(), req)
     // A body parser in front of the router consumed the stream: serialise what it parsed again.
     const bytes = reencodeBody(req.body, headers.get('content-type') ?? '')
     if (bytes.byteLength > options.maxBodyBytes) throw bodyTooLarge(options.maxBodyBytes)
@@ -73,12 +70,28 @@ export function toWebRequest(req: NodeRequest, path: string, options: ConvertOpt
     headers.delete('content-encoding')
     return new Request(url, { method, headers, body: bytes })
   }
-  return new Request(url, {
+  const request = new Request(url, {
     method,
-    headers,
     body: limitedBody(req, options.maxBodyBytes, options.bodyTimeoutMs),
     duplex: 'half',
   } as RequestInit)
+  appendHeaders(request.headers, req)
+  return request
+}
+
+/** Appends `req`'s end-to-end headers to `headers` (one the Fetch API refuses is left out). */
+function appendHeaders(headers: Headers, req: IncomingMessage): Headers {
+  const raw = req.rawHeaders
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (name.startsWith(':') || HOP_BY_HOP.has(name.toLowerCase())) continue
+    try {
+      headers.append(name, raw[i + 1] as string)
+    } catch {
+      // A value Node accepted but the Fetch API does not: the proxy reads no such header anyway.
+    }
+  }
+  return headers
 }
 
 /** Did something (a body parser) already read the request stream? */

@@ -53,18 +53,13 @@ export function proxyHandler(proxy: IdpProxy, options: ProxyRouterOptions = {}):
     throw invalidOption('bodyTimeoutMs', 'must be a positive whole number')
   }
   const routes = new Set(Object.values(proxy.urls).map((url) => trimSlash(new URL(url).pathname)))
+  const basePath = new URL(base).pathname.replace(/\/+$/, '')
 
   return (req, res, next) => {
     // Express sets req.url to the path below the mount point; the public path is base + that.
     const relative = req.url ?? '/'
-    let url: URL
-    try {
-      url = new URL(`${base}${relative.startsWith('/') ? relative : `/${relative}`}`)
-    } catch {
-      next()
-      return
-    }
-    if (!routes.has(trimSlash(url.pathname))) {
+    const pathname = publicPath(base, basePath, relative)
+    if (pathname === undefined || !routes.has(trimSlash(pathname))) {
       next()
       return
     }
@@ -97,6 +92,23 @@ async function serve(
   }
   const response = await proxy.handle(request)
   await sendWebResponse(req, res, response)
+}
+
+// A path of these characters is one the URL parser leaves as it is (no dot segments, no
+// escapes, no backslashes): its public path is the base's path and it, with no parse.
+const PLAIN_PATH = /^\/[\w~/-]*$/
+
+/** The public URL's path for `relative` (below the mount point), or undefined if it is no URL. */
+export function publicPath(base: string, basePath: string, relative: string): string | undefined {
+  const path = relative.startsWith('/') ? relative : `/${relative}`
+  const end = path.search(/[?#]/)
+  const plain = end === -1 ? path : path.slice(0, end)
+  if (PLAIN_PATH.test(plain)) return basePath + plain
+  try {
+    return new URL(`${base}${path}`).pathname
+  } catch {
+    return undefined
+  }
 }
 
 function trimSlash(path: string): string {

@@ -5,6 +5,7 @@ import express from 'express'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { proxyRouter, reencodeBody } from '../src/index.js'
+import { publicPath } from '../src/router.js'
 import { listen, type TestServer } from './helpers/app.js'
 import { setUp } from './helpers/setup.js'
 
@@ -174,6 +175,44 @@ test('reencodeBody: forms, repeated values, nested values dropped, JSON, bytes',
   assert.is(text(reencodeBody(Buffer.from('raw'), 'text/plain')), 'raw')
   assert.is(text(reencodeBody('text', 'text/plain')), 'text')
   assert.is(reencodeBody(undefined, form).byteLength, 0)
+})
+
+test('the router sees the path the URL parser would, parsed or not', () => {
+  const relatives = [
+    '/authorize?client_id=a&state=b',
+    '/authorize/',
+    '/authorize#frag',
+    'authorize',
+    '',
+    '/',
+    '//authorize',
+    '/./authorize',
+    '/x/../authorize',
+    '/%61uthorize',
+    '/authorize%2F',
+    '/\\authorize',
+    '/a b',
+    '/caf\u00e9',
+    '/\tauthorize',
+    '/authorize?next=/../x#y',
+    '/.well-known/jwks.json',
+    '/~user/a_b-c',
+  ]
+  for (const base of [
+    'https://proxy.example.com',
+    'https://proxy.example.com/idp',
+    'https://p.example/a%20b',
+  ]) {
+    const basePath = new URL(base).pathname.replace(/\/+$/, '')
+    for (const relative of relatives) {
+      const path = relative.startsWith('/') ? relative : `/${relative}`
+      assert.is(
+        publicPath(base, basePath, relative),
+        new URL(`${base}${path}`).pathname,
+        `${base} ${relative}`,
+      )
+    }
+  }
 })
 
 test.run()

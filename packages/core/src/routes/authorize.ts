@@ -18,15 +18,19 @@ import { checkClient, checkQuerySize, saveFlow, singleParam, takeFlow } from './
 // Parameters the proxy replaces; everything else Cognito sends is forwarded.
 const OWNED = new Set(['redirect_uri', 'state', 'code_challenge', 'code_challenge_method'])
 
+/**
+ * `url` is the request's URL, parsed once by the proxy for routing and shared (a Cognito-sized
+ * URL costs a microsecond or more per parse): the route reads nothing else of the request.
+ */
 export async function authorize(
-  request: Request,
+  url: URL,
   options: ResolvedOptions,
   store: FlowStore,
   metadata: IdpMetadataSource,
   proxyState: ProxyState,
   logger?: Logger,
 ): Promise<Response> {
-  const query = checkQuerySize(new URL(request.url), options, {
+  const query = checkQuerySize(url, options, {
     state: { max: options.maxStateBytes, option: 'maxStateBytes' },
   })
   checkClient(options, singleParam(query, 'client_id'))
@@ -84,13 +88,7 @@ export async function authorize(
         'dpop_jkt',
         await dpopJkt((await dpopBinding(options, proxyState, dpopKey)).handle),
       )
-    const target = new URL(idp.authorizationEndpoint)
-    // Serialised once: each `target.searchParams.set` would re-serialise the whole query, and a
-    // Cognito state is ~1 KB.
-    const search = new URLSearchParams(target.search)
-    for (const [name, value] of params) search.set(name, value)
-    target.search = search.toString()
-    return redirect(target.href)
+    return redirect(authorizationUrl(idp.authorizationEndpoint, params))
   }
   try {
     const pushed = await pushAuthorizationRequest({
@@ -119,6 +117,41 @@ export async function authorize(
     back.searchParams.set('state', state)
     return redirect(back.href)
   }
+}
+
+interface ParsedEndpoint {
+  endpoint: string
+  /** The endpoint's URL up to its query. */
+  prefix: string
+  /** Its own query without the `?` ('' for none), and its fragment with the `#` ('' for none). */
+  search: string
+  hash: string
+}
+
+// The last endpoint parsed: one per IdP, and discovery rarely changes it.
+let parsed: ParsedEndpoint | undefined
+
+/**
+ * The IdP's authorization endpoint with `params` set on its query (a parameter the endpoint
+ * carries itself is replaced), serialised once: what `new URL(endpoint)` with every parameter
+ * set on its `searchParams` gives, without parsing the endpoint per request or re-serialising
+ * the whole ~1 KB query per parameter.
+ */
+export function authorizationUrl(endpoint: string, params: URLSearchParams): string {
+  if (parsed?.endpoint !== endpoint) {
+    const target = new URL(endpoint)
+    const search = target.search.slice(1)
+    const hash = target.hash
+    target.search = ''
+    target.hash = ''
+    parsed = { endpoint, prefix: target.href, search, hash }
+  }
+  let query: URLSearchParams = params
+  if (parsed.search) {
+    query = new URLSearchParams(parsed.search)
+    for (const [name, value] of params) query.set(name, value)
+  }
+  return `${parsed.prefix}?${query.toString()}${parsed.hash}`
 }
 
 /**
