@@ -14,6 +14,12 @@ export const bundleOptions = {
   platform: 'node',
   target: 'node24',
   mainFields: ['module', 'main'],
+  // The AWS SDK's packages map `module` to their ES modules and `node` to CommonJS. esbuild
+  // drops its default `module` condition as soon as any condition is given (build.mjs gives
+  // `source`), and the CommonJS copies cannot be tree-shaken: 675 KB with all of @smithy/core
+  // (CBOR, event streams) and a browser user-agent parser evaluated at init, against 547 KB.
+  // Whoever adds conditions keeps these (build.mjs: ['source', ...bundleOptions.conditions]).
+  conditions: ['module'],
   banner: { js: banner },
   legalComments: 'none',
 }

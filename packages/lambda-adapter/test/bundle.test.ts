@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { buildBundles } from '../scripts/build.mjs'
 import { type Dynalite, startDynalite } from './helpers/dynalite.js'
 import { httpEvent } from './helpers/events.js'
 
@@ -20,8 +21,10 @@ const test = suite('Lambda bundles')
 let db: Dynalite
 let table: string
 
+let inputs: string[]
+
 test.before(async () => {
-  await run(process.execPath, ['scripts/build.mjs'], { cwd: packageDir })
+  ;({ inputs } = await buildBundles({ quiet: true }))
   db = await startDynalite()
   table = await db.createTable()
 })
@@ -90,6 +93,15 @@ test('the authorize bundle saves a flow in DynamoDB with its bundled SDK', async
   const result = await invokeBundle('authorize', httpEvent('GET', `/v1/authorize?${query}`))
   assert.is(result.statusCode, 302, result.body)
   assert.ok(result.headers.location?.startsWith('https://idp.example.com/authorize?'))
+})
+
+test('the AWS SDK is bundled from its ES modules (tree-shaken), none of its CommonJS copies', () => {
+  const sdk = inputs.filter((file) => /node_modules\/(@aws-sdk|@smithy)\//.test(file))
+  assert.ok(sdk.length > 0)
+  assert.equal(
+    sdk.filter((file) => file.includes('/dist-cjs/')),
+    [],
+  )
 })
 
 test('the callback bundle contains no Secrets Manager or KMS client code; the signing ones do', () => {
