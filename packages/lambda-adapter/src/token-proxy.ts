@@ -11,6 +11,7 @@ import {
   type Env,
   type EnvOptions,
   type Proxy as IdpProxy,
+  ProxyError,
   proxyOptionsFrom,
   readSettings,
   type SettingsReading,
@@ -20,6 +21,7 @@ import { cacheOptions, type KeyClients, type KeyDeps, keyDeps, keysFrom } from '
 import { LAMBDA_FUNCTIONS, lambdaMetricsFrom, lambdaStoreFrom } from './lambda-env.js'
 import type { ClientInput } from './lazy.js'
 import { secretStringSource } from './secrets-manager.js'
+import { withWarmUpTasks } from './warm-up-tasks.js'
 
 export interface TokenProxyClients extends KeyClients {
   dynamoDb?: ClientInput<DynamoDBClient>
@@ -41,7 +43,7 @@ export function tokenProxyFromEnv(
   const deps = keyDeps(clients)
   const keys = keysFrom(reading, options, deps)
   const clientSecret = clientSecretFrom(reading, options, deps)
-  return createProxyFrom(reading, {
+  const proxy = createProxyFrom(reading, {
     ...options,
     ...(store ? { store } : {}),
     ...(keys ? { keys } : {}),
@@ -50,6 +52,21 @@ export function tokenProxyFromEnv(
     ...(metrics ? { metrics } : {}),
     ...(extra.logger ? { logger: extra.logger } : {}),
   })
+  // Fetched during warmUp beside discovery: the key (ready() would read it only after
+  // discovery) and the client secret (otherwise read by the first /token).
+  return withWarmUpTasks(proxy, [
+    ...(keys ? [() => keys.signer()] : []),
+    ...(typeof clientSecret === 'function' ? [() => warmSecret(clientSecret)] : []),
+  ])
+}
+
+/** The client secret read ahead; a failure named as /token would name it (and not cached). */
+async function warmSecret(read: () => Promise<string>): Promise<void> {
+  try {
+    await read()
+  } catch (cause) {
+    throw new ProxyError('ERR_KEYS_UNAVAILABLE', 'the client secret is unavailable', { cause })
+  }
 }
 
 function clientSecretFrom(

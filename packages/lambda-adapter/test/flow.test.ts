@@ -11,7 +11,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { browserProxyFromEnv } from '../src/browser-proxy.js'
 import type { HttpResultV2 } from '../src/convert.js'
-import { createHandler, type LambdaHandler } from '../src/handler.js'
+import { createHandler, type LambdaHandler, warmUp } from '../src/handler.js'
 import { tokenProxyFromEnv } from '../src/token-proxy.js'
 import { AWS_TEST_CONFIG } from './helpers/aws.js'
 import { type SecretsMock, secretsManagerMock } from './helpers/aws-mocks.js'
@@ -83,6 +83,8 @@ async function handlers(extra: Record<string, string> = {}) {
   const logged = memoryLogger()
   const logTo = { logger: logged.logger }
   return {
+    env,
+    clients,
     table: env.FLOW_TABLE_NAME,
     initLines: init.lines,
     lines: logged.lines,
@@ -287,6 +289,42 @@ test('Secrets Manager down at a cold start: /token answers 503 JSON, then recove
   secrets.secrets.set(SECRET_ARN, { value: CLIENT_SECRET, versionId: 'v2' })
   const up = await invoke(h.token, tokenRequest(code))
   assert.is(up.result.statusCode, 200)
+})
+
+test('warmUp reads the token function’s key and client secret at init, once each', async () => {
+  const h = await handlers({ PKCE: 'false' })
+  const init = memoryLogger()
+  const token = createHandler(() => tokenProxyFromEnv(h.env, h.clients), { logger: init.logger })
+  await warmUp(token)
+  assert.equal(init.lines, [])
+  assert.is(secrets.calls.get(KEY_ARN), 1)
+  assert.is(secrets.calls.get(SECRET_ARN), 1)
+  // The first /token uses what init read: neither secret is read again.
+  const { code } = idp.signIn(idp.authorizationUrl({ redirect_uri: COGNITO, state: 'cognito-5' }))
+  const tokens = await invoke(token, tokenRequest(code))
+  assert.is(tokens.result.statusCode, 200, tokens.result.body)
+  assert.is(secrets.calls.get(KEY_ARN), 1)
+  assert.is(secrets.calls.get(SECRET_ARN), 1)
+})
+
+test('a client secret that fails at warmUp is one warning; the first /token reads it again', async () => {
+  secrets.secrets.set(SECRET_ARN, { error: 'InternalServiceError' })
+  const h = await handlers({ PKCE: 'false' })
+  const init = memoryLogger()
+  const token = createHandler(() => tokenProxyFromEnv(h.env, h.clients), { logger: init.logger })
+  await warmUp(token)
+  assert.equal(
+    init.lines.map((line) => [line.level, line.event, line.fields.code]),
+    [['warn', 'warm_up_failed', 'ERR_KEYS_UNAVAILABLE']],
+  )
+  // The key was read beside it; the failed secret was not cached.
+  assert.is(secrets.calls.get(KEY_ARN), 1)
+  secrets.secrets.set(SECRET_ARN, { value: CLIENT_SECRET, versionId: 'v2' })
+  const { code } = idp.signIn(idp.authorizationUrl({ redirect_uri: COGNITO, state: 'cognito-6' }))
+  const tokens = await invoke(token, tokenRequest(code))
+  assert.is(tokens.result.statusCode, 200, tokens.result.body)
+  assert.is(secrets.calls.get(SECRET_ARN), 2)
+  assert.is(secrets.calls.get(KEY_ARN), 1)
 })
 
 test('the browser functions serve no /token: a misrouted token request is 404, no secret read', async () => {
