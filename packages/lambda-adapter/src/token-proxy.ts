@@ -17,7 +17,14 @@ import {
   type SettingsReading,
 } from '@idp-proxy/core'
 import type { LambdaProxyOptions } from './handler.js'
-import { cacheOptions, type KeyClients, type KeyDeps, keyDeps, keysFrom } from './key-env.js'
+import {
+  cacheOptions,
+  type KeyClients,
+  type KeyDeps,
+  keyDeps,
+  keysFrom,
+  secretsManagerOf,
+} from './key-env.js'
 import { LAMBDA_FUNCTIONS, lambdaMetricsFrom, lambdaStoreFrom } from './lambda-env.js'
 import type { ClientInput } from './lazy.js'
 import { secretStringSource } from './secrets-manager.js'
@@ -36,11 +43,11 @@ export function tokenProxyFromEnv(
   const { runtime, routes } = LAMBDA_FUNCTIONS.token
   const reading = readSettings(env, runtime)
   const options = proxyOptionsFrom(reading)
-  const store = lambdaStoreFrom(reading, options, clients.dynamoDb)
+  const store = lambdaStoreFrom(reading, options, clients.dynamoDb, env)
   // Read even when a sink is given: a bad METRICS setting is a configuration error either way.
   const fromEnv = lambdaMetricsFrom(reading)
   const metrics = extra.metrics ?? fromEnv
-  const deps = keyDeps(clients)
+  const deps = keyDeps(clients, env)
   const keys = keysFrom(reading, options, deps)
   const clientSecret = clientSecretFrom(reading, options, deps)
   const proxy = createProxyFrom(reading, {
@@ -80,7 +87,7 @@ function clientSecretFrom(
   return reading.attempt('CLIENT_SECRET_ARN', () =>
     secretStringSource({
       secretId,
-      client: deps.secretsManager,
+      ...secretsManagerOf(deps),
       ...cacheOptions(reading, options),
     }),
   )
