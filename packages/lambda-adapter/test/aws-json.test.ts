@@ -104,7 +104,12 @@ async function loopback(answer: (n: number, res: import('node:http').ServerRespo
   }
 }
 
-const FAST = { maxAttempts: 3, requestHandler: { connectionTimeout: 500, requestTimeout: 200 } }
+// Waits long enough for a loaded machine; only the test of a silent service shortens them.
+const SETTINGS = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 5000, requestTimeout: 5000 },
+}
+const SILENT = { maxAttempts: 2, requestHandler: { connectionTimeout: 5000, requestTimeout: 150 } }
 
 test('retries a 5xx and a throttling answer, as the SDK does, then returns the answer', async () => {
   const stub = await loopback((n, res) => {
@@ -116,7 +121,7 @@ test('retries a 5xx and a throttling answer, as the SDK does, then returns the a
     else res.writeHead(200).end('{"Attributes":{"pk":{"S":"x"}}}')
   })
   try {
-    const call = awsJsonClient('dynamodb', stub.target, FAST)
+    const call = awsJsonClient('dynamodb', stub.target, SETTINGS)
     assert.equal(await call('DeleteItem', {}), { Attributes: { pk: { S: 'x' } } })
     assert.is(stub.requests(), 3)
   } finally {
@@ -133,7 +138,7 @@ test('a refusal is one call and an error named as the service names it', async (
       ),
   )
   try {
-    const call = awsJsonClient('dynamodb', stub.target, FAST)
+    const call = awsJsonClient('dynamodb', stub.target, SETTINGS)
     const error = (await call('PutItem', {}).catch((e: unknown) => e)) as AwsCallError
     assert.is(error.name, 'ConditionalCheckFailedException')
     assert.is(error.status, 400)
@@ -147,7 +152,7 @@ test('a refusal is one call and an error named as the service names it', async (
 test('a service that never answers is a TimeoutError after every attempt', async () => {
   const stub = await loopback(() => {})
   try {
-    const call = awsJsonClient('dynamodb', stub.target, { ...FAST, maxAttempts: 2 })
+    const call = awsJsonClient('dynamodb', stub.target, SILENT)
     const error = (await call('PutItem', {}).catch((e: unknown) => e)) as AwsCallError
     assert.is(error.name, 'TimeoutError')
     assert.is(stub.requests(), 2)
