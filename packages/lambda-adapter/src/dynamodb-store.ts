@@ -31,7 +31,7 @@ import {
 } from '@idp-proxy/core'
 import { type AwsTarget, awsJsonClient } from './aws-json.js'
 import { DYNAMODB_ATTRIBUTES, DYNAMODB_STORE_ACTIONS } from './dynamodb-schema.js'
-import { type ClientInput, lazy } from './lazy.js'
+import { type ClientInput, lazyAsyncClient } from './lazy.js'
 
 export interface DynamoDbFlowStoreOptions {
   tableName: string
@@ -118,19 +118,14 @@ type Call = {
 
 /** The calls through an SDK client: the given one, or one made on first use. */
 function sdkCall(options: DynamoDbFlowStoreOptions): Call {
-  const loaded = lazy(async () => {
-    const sdk = await import('./dynamodb-sdk.js')
-    const given = options.client
-    const client =
-      typeof given === 'function'
-        ? given()
-        : (given ?? new sdk.DynamoDBClient(options.clientConfig ?? {}))
-    return { sdk, client }
-  })
+  const client = lazyAsyncClient(
+    options.client,
+    async () => new (await import('./dynamodb-sdk.js')).DynamoDBClient(options.clientConfig ?? {}),
+  )
   return (async (operation: 'PutItem' | 'DeleteItem', input: never) => {
-    const { sdk, client } = await loaded()
+    const [sdk, ready] = await Promise.all([import('./dynamodb-sdk.js'), client()])
     return operation === 'PutItem'
-      ? client.send(new sdk.PutItemCommand(input))
-      : client.send(new sdk.DeleteItemCommand(input))
+      ? ready.send(new sdk.PutItemCommand(input))
+      : ready.send(new sdk.DeleteItemCommand(input))
   }) as Call
 }
