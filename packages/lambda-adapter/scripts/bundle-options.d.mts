@@ -1,2 +1,3 @@
 import type { BuildOptions } from 'esbuild'
 export declare const bundleOptions: BuildOptions
+export declare const chunkOptions: BuildOptions

@@ -23,7 +23,7 @@ export function browserProxyFromEnv(
   extra: LambdaProxyOptions = {},
 ): IdpProxy {
   if (clients.fn === 'callback') return browserRouteProxyFromEnv(env, clients, extra)
-  const deps = keyDeps(clients)
+  const deps = keyDeps(clients, env)
   return browserRouteProxyFromEnv(env, clients, extra, (reading, options) =>
     keysFrom(reading, options, deps),
   )

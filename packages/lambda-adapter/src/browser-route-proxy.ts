@@ -47,7 +47,7 @@ export function browserRouteProxyFromEnv(
       `is false, so the ${fn} function has nothing to serve (Cognito goes to the IdP directly): deploy only the token function`,
     )
   }
-  const store = lambdaStoreFrom(reading, options, clients.dynamoDb)
+  const store = lambdaStoreFrom(reading, options, clients.dynamoDb, env)
   const fromEnv = lambdaMetricsFrom(reading)
   const metrics = extra.metrics ?? fromEnv
   const keys = keysFrom?.(reading, options)

@@ -14,6 +14,7 @@ import {
   recordAdapterFailure,
 } from '@idp-proxy/core'
 import { type HttpResultV2, toRequest, toResult } from './convert.js'
+import { warmUpTasksOf } from './warm-up-tasks.js'
 
 export type LambdaHandler = (event: unknown, context?: unknown) => Promise<HttpResultV2>
 
@@ -89,8 +90,10 @@ const built = new WeakMap<LambdaHandler, { proxy: Promise<IdpProxy>; logger: Log
 /**
  * Runs the proxy's `ready()` (discovery, with the JWKS URL where id_tokens are verified, and the
  * signing key: its import, its Secrets Manager or KMS read) for a handler from `createHandler`,
- * so that an entry's top-level `await warmUp(handler)` does that work in the function's init
- * phase (full CPU, before the first request waits on it) rather than in its first request.
+ * with the proxy's warm-up tasks beside it (warm-up-tasks.ts: the token function's key and
+ * client secret, read in parallel with discovery), so that an entry's top-level
+ * `await warmUp(handler)` does that work in the function's init phase (full CPU, before the
+ * first request waits on it) rather than in its first request.
  * Never rejects: a failure, or no answer within `timeoutMs`, is logged
  * as a warning and the first request tries again (nothing failed is cached).
  */
@@ -102,7 +105,17 @@ export async function warmUp(handler: LambdaHandler, timeoutMs = 3_000): Promise
     timer = setTimeout(() => resolve('timeout'), timeoutMs)
   })
   try {
-    const outcome = await Promise.race([entry.proxy.then((proxy) => proxy.ready()), timedOut])
+    // The proxy's tasks (warm-up-tasks.ts: the client secret, the key) run beside ready(), not
+    // after it: each one waits on its own service.
+    const work = entry.proxy.then(async (proxy) => {
+      const results = await Promise.allSettled([
+        proxy.ready(),
+        ...warmUpTasksOf(proxy).map((task) => task()),
+      ])
+      const failed = results.find((result) => result.status === 'rejected')
+      if (failed) throw failed.reason
+    })
+    const outcome = await Promise.race([work, timedOut])
     if (outcome === 'timeout') entry.logger.log('warn', 'warm_up_timeout', { ms: timeoutMs })
   } catch (error) {
     // A proxy that failed to build was logged by createHandler already.

@@ -1,3 +1,9 @@
+export {
+  type AwsCallSettings,
+  type AwsCredentials,
+  type AwsTarget,
+  awsTargetFromEnv,
+} from './aws-json.js'
 export { type BrowserProxyClients, browserProxyFromEnv } from './browser-proxy.js'
 export { type CachedValueOptions, cachedValue } from './cached-value.js'
 export {
@@ -60,7 +66,13 @@ export {
   lambdaMetricsFrom,
   lambdaStoreFrom,
 } from './lambda-env.js'
-export { type ClientInput, lazy, lazyClient } from './lazy.js'
+export {
+  type AsyncClientInput,
+  type ClientInput,
+  lazy,
+  lazyAsyncClient,
+  lazyClient,
+} from './lazy.js'
 export {
   readSecret,
   SECRETS_MANAGER_ACTIONS,

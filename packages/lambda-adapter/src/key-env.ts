@@ -5,19 +5,20 @@
  * and the authorize function (which signs PAR's client assertion). Clients are created on first
  * use, so a function that is given none of these settings never builds one.
  */
-import { KMSClient } from '@aws-sdk/client-kms'
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import type { KMSClient } from '@aws-sdk/client-kms'
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import {
+  type Env,
   type EnvOptions,
   type KeySource,
   keyOptionsFrom,
   type SettingsReading,
   withDecrypters,
 } from '@idp-proxy/core'
+import { type AwsTarget, awsTargetFromEnv, CLIENT_DEFAULTS } from './aws-json.js'
 import { kmsDecrypter } from './kms-decrypter.js'
 import { KmsKeySource } from './kms-key-source.js'
-import { CLIENT_DEFAULTS } from './lambda-env.js'
-import { type ClientInput, lazyClient } from './lazy.js'
+import { type ClientInput, lazyAsyncClient } from './lazy.js'
 import { SecretsManagerKeySource } from './secrets-manager.js'
 
 export interface KeyClients {
@@ -26,19 +27,44 @@ export interface KeyClients {
 }
 
 export interface KeyDeps {
-  secretsManager: () => SecretsManagerClient
-  kms: () => KMSClient
+  /** Secrets Manager through the lean client (`target`), or one shared SDK client. */
+  secretsManager:
+    | { target: AwsTarget }
+    | { client: () => Promise<SecretsManagerClient>; target?: undefined }
+  kms: () => Promise<KMSClient>
 }
 
-/** The shared, lazily created clients of one function. */
-export function keyDeps(clients: KeyClients): KeyDeps {
+/**
+ * The shared, lazily created clients of one function. Without a Secrets Manager client, the
+ * lean client where `env` allows it (aws-json.ts: Lambda's credentials and region). The SDK
+ * modules are imported on first use only.
+ */
+export function keyDeps(clients: KeyClients, env: Env = {}): KeyDeps {
+  const target = clients.secretsManager ? undefined : awsTargetFromEnv(env, 'secretsmanager')
   return {
-    secretsManager: lazyClient(
-      clients.secretsManager,
-      () => new SecretsManagerClient(CLIENT_DEFAULTS),
+    secretsManager: target
+      ? { target }
+      : {
+          client: lazyAsyncClient(
+            clients.secretsManager,
+            async () =>
+              new (await import('./secrets-manager-sdk.js')).SecretsManagerClient(CLIENT_DEFAULTS),
+          ),
+        },
+    kms: lazyAsyncClient(
+      clients.kms,
+      async () => new (await import('./kms-sdk.js')).KMSClient(CLIENT_DEFAULTS),
     ),
-    kms: lazyClient(clients.kms, () => new KMSClient(CLIENT_DEFAULTS)),
   }
+}
+
+/** The Secrets Manager option of a source: the lean target or the shared client. */
+export function secretsManagerOf(
+  deps: KeyDeps,
+): { target: AwsTarget } | { client: () => Promise<SecretsManagerClient> } {
+  return deps.secretsManager.target
+    ? { target: deps.secretsManager.target }
+    : { client: deps.secretsManager.client }
 }
 
 /** How long what Secrets Manager gives is cached, and where cache refresh failures are logged. */
@@ -75,7 +101,7 @@ export function keysFrom(
       () =>
         new SecretsManagerKeySource({
           secretId,
-          client: deps.secretsManager,
+          ...secretsManagerOf(deps),
           ...cacheOptions(reading, options),
           ...keyOptions,
         }),

@@ -11,13 +11,7 @@
  *
  * The public JWK (for the JWKS route, `use: "enc"`) comes from kms:GetPublicKey, fetched once.
  */
-import {
-  DecryptCommand,
-  DeriveSharedSecretCommand,
-  GetPublicKeyCommand,
-  KMSClient,
-  type KMSClientConfig,
-} from '@aws-sdk/client-kms'
+import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms'
 import {
   type Decrypter,
   type EncryptionPublicJwk,
@@ -34,7 +28,7 @@ import {
   KMS_DECRYPTION_KEY_SPECS,
   type KmsDecryptionKeySpec,
 } from './kms-specs.js'
-import { type ClientInput, lazyClient } from './lazy.js'
+import { type AsyncClientInput, lazyAsyncClient } from './lazy.js'
 
 export {
   KMS_DECRYPTER_ACTIONS,
@@ -55,7 +49,7 @@ export interface KmsDecrypterOptions {
    * RSA-OAEP-256 only.
    */
   alg?: KeyManagementAlgorithm
-  client?: ClientInput<KMSClient>
+  client?: AsyncClientInput<KMSClient>
   /** Used only when `client` is not given. */
   clientConfig?: KMSClientConfig
 }
@@ -71,9 +65,14 @@ function invalidKey(message: string): ProxyError {
  */
 export async function kmsDecrypter(options: KmsDecrypterOptions): Promise<Decrypter> {
   if (!options.keyId) throw invalidOption('keyId', 'is required')
-  const client = lazyClient(options.client, () => new KMSClient(options.clientConfig ?? {}))
+  const sdk = await import('./kms-sdk.js')
+  const { DecryptCommand, DeriveSharedSecretCommand, GetPublicKeyCommand } = sdk
+  const client = lazyAsyncClient(
+    options.client,
+    async () => new sdk.KMSClient(options.clientConfig ?? {}),
+  )
   const { keyId } = options
-  const output = await client().send(new GetPublicKeyCommand({ KeyId: keyId }))
+  const output = await (await client()).send(new GetPublicKeyCommand({ KeyId: keyId }))
   const spec = output.KeySpec as KmsDecryptionKeySpec | undefined
   const known = spec && Object.hasOwn(KMS_DECRYPTION_KEY_SPECS, spec)
   if (!known || !output.PublicKey) {
@@ -122,8 +121,8 @@ export async function kmsDecrypter(options: KmsDecrypterOptions): Promise<Decryp
     return externalDecrypter({
       publicJwk,
       async decryptKey(encryptedKey) {
-        const result = await call('Decrypt', () =>
-          client().send(
+        const result = await call('Decrypt', async () =>
+          (await client()).send(
             new DecryptCommand({
               KeyId: resolvedKeyId,
               CiphertextBlob: encryptedKey,
@@ -139,8 +138,8 @@ export async function kmsDecrypter(options: KmsDecrypterOptions): Promise<Decryp
   return externalDecrypter({
     publicJwk,
     async deriveSharedSecret(ephemeralPublicKeySpki) {
-      const result = await call('DeriveSharedSecret', () =>
-        client().send(
+      const result = await call('DeriveSharedSecret', async () =>
+        (await client()).send(
           new DeriveSharedSecretCommand({
             KeyId: resolvedKeyId,
             KeyAgreementAlgorithm: KMS_DECRYPTION_ALGORITHMS.keyAgreement,

@@ -5,12 +5,7 @@
  * key spec: RSA_2048/3072/4096 (RS*, PS*), ECC_NIST_P256/P384/P521 (ES256/384/512) and
  * ECC_NIST_EDWARDS25519 (EdDSA, KMS's ED25519_SHA_512: pure Ed25519 over the raw message).
  */
-import {
-  GetPublicKeyCommand,
-  KMSClient,
-  type KMSClientConfig,
-  SignCommand,
-} from '@aws-sdk/client-kms'
+import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms'
 import {
   curveOf,
   type Decrypter,
@@ -30,7 +25,7 @@ import { describe } from './cached-value.js'
 import { derToJose } from './ecdsa-der.js'
 import { type KmsDecrypterOptions, kmsDecrypter } from './kms-decrypter.js'
 import { KMS_KEY_SPECS, KMS_SIGNING_ALGORITHMS } from './kms-specs.js'
-import { type ClientInput, lazyClient } from './lazy.js'
+import { type AsyncClientInput, lazyAsyncClient } from './lazy.js'
 
 /** Ed25519 signatures are 64 bytes (RFC 8032 5.1.6): KMS returns them as they are, not DER. */
 const ED25519_SIGNATURE_BYTES = 64
@@ -50,7 +45,8 @@ export interface KmsKeySourceOptions {
    * use this source's client. Published in the JWKS with `use: "enc"`, after the signing key.
    */
   decryptionKeys?: readonly Omit<KmsDecrypterOptions, 'client' | 'clientConfig'>[]
-  client?: ClientInput<KMSClient>
+  /** A KMS client, or a function giving one. Default: one made on first use (the SDK's module is imported then). */
+  client?: AsyncClientInput<KMSClient>
   /** Used only when `client` is not given. */
   clientConfig?: KMSClientConfig
 }
@@ -62,14 +58,17 @@ interface KmsKey {
 
 export class KmsKeySource implements KeySource {
   readonly #options: KmsKeySourceOptions
-  readonly #client: () => KMSClient
+  readonly #client: () => Promise<KMSClient>
   #key: Promise<KmsKey> | undefined
   #decrypters: Promise<readonly Decrypter[]> | undefined
 
   constructor(options: KmsKeySourceOptions) {
     if (!options.keyId) throw invalidOption('keyId', 'is required')
     this.#options = options
-    this.#client = lazyClient(options.client, () => new KMSClient(options.clientConfig ?? {}))
+    this.#client = lazyAsyncClient(
+      options.client,
+      async () => new (await import('./kms-sdk.js')).KMSClient(options.clientConfig ?? {}),
+    )
   }
 
   async signer(): Promise<Signer> {
@@ -104,7 +103,8 @@ export class KmsKeySource implements KeySource {
 
   async #describe(): Promise<KmsKey> {
     const { keyId } = this.#options
-    const output = await this.#client().send(new GetPublicKeyCommand({ KeyId: keyId }))
+    const { GetPublicKeyCommand, SignCommand } = await import('./kms-sdk.js')
+    const output = await (await this.#client()).send(new GetPublicKeyCommand({ KeyId: keyId }))
     if (output.KeyUsage !== 'SIGN_VERIFY' || !output.PublicKey || !output.KeySpec) {
       throw new ProxyError(
         'ERR_INVALID_KEY',
@@ -137,7 +137,7 @@ export class KmsKeySource implements KeySource {
       async sign(data) {
         let signature: Uint8Array | undefined
         try {
-          const result = await client().send(
+          const result = await (await client()).send(
             new SignCommand({
               KeyId: signingKeyId,
               Message: data,

@@ -15,31 +15,27 @@ import {
   readSettings,
   type SettingsReading,
 } from '@idp-proxy/core'
+import { awsTargetFromEnv, CLIENT_DEFAULTS } from './aws-json.js'
 import { DynamoDbFlowStore } from './dynamodb-store.js'
 import { emfMetrics } from './emf-metrics.js'
 import { LAMBDA_FUNCTIONS, type LambdaFunction } from './functions.js'
 import type { ClientInput } from './lazy.js'
 
+export { CLIENT_DEFAULTS } from './aws-json.js'
 export { LAMBDA_FUNCTIONS, type LambdaFunction } from './functions.js'
-
-/**
- * Settings for the SDK clients the entry points create: bounded waits, so a service that hangs
- * becomes a 503 well inside API Gateway's 30 s limit instead of a function timeout.
- */
-export const CLIENT_DEFAULTS = {
-  maxAttempts: 3,
-  requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
-} as const
 
 /**
  * The flow store for a route function. `STORE=dynamodb` builds the DynamoDB store; core has
  * built `sealed` already. A memory store cannot work across functions, so it is refused when
- * PKCE is on (and unused when it is off). Problems are reported on `reading`.
+ * PKCE is on (and unused when it is off). Problems are reported on `reading`. Without a client,
+ * the store calls DynamoDB with the lean client where `env` allows it (aws-json.ts: Lambda's
+ * credentials and region), else with an SDK client of its own.
  */
 export function lambdaStoreFrom(
   reading: SettingsReading,
   options: EnvOptions,
   client?: ClientInput<DynamoDBClient>,
+  env: Env = {},
 ): FlowStore | undefined {
   const store = reading.values.STORE ?? (reading.given.has('STORE') ? undefined : 'memory')
   if (store === undefined) return undefined // malformed: reported already
@@ -49,12 +45,13 @@ export function lambdaStoreFrom(
       reading.report('FLOW_TABLE_NAME', 'is required when STORE=dynamodb')
       return undefined
     }
+    const target = client ? undefined : awsTargetFromEnv(env, 'dynamodb')
     return reading.attempt(
       'FLOW_TABLE_NAME',
       () =>
         new DynamoDbFlowStore({
           tableName,
-          ...(client ? { client } : { clientConfig: CLIENT_DEFAULTS }),
+          ...(client ? { client } : target ? { target } : { clientConfig: CLIENT_DEFAULTS }),
         }),
     )
   }

@@ -2,12 +2,13 @@
  * Secrets Manager: the private signing key (a private JWK or JWKS, the seed's format unchanged,
  * with any encryption keys, `use: "enc"`, beside it) and the shared secret Cognito presents at
  * /token. Both are cached in memory for a TTL and keep
- * being served when a refresh fails (see cached-value.ts).
+ * being served when a refresh fails (see cached-value.ts). GetSecretValue goes through the lean
+ * client (aws-json.ts) when given a `target` and no `client`, else through an SDK client whose
+ * module is imported on first use.
  */
-import {
-  GetSecretValueCommand,
+import type {
   SecretsManagerClient,
-  type SecretsManagerClientConfig,
+  SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager'
 import {
   type Decrypter,
@@ -25,15 +26,23 @@ import {
   type Signer,
   toPublicJwks,
 } from '@idp-proxy/core'
+import { type AwsTarget, awsJsonClient } from './aws-json.js'
 import { cachedValue } from './cached-value.js'
-import { type ClientInput, lazyClient } from './lazy.js'
+import { type AsyncClientInput, lazyAsyncClient } from './lazy.js'
 
 export interface SecretOptions {
   /** The secret's ARN or name. */
   secretId: string
-  client?: ClientInput<SecretsManagerClient>
-  /** Used only when `client` is not given. */
+  /** A client, or a function giving one (shared by several sources). */
+  client?: AsyncClientInput<SecretsManagerClient>
+  /** Used only when neither `client` nor `target` is given. */
   clientConfig?: SecretsManagerClientConfig
+  /**
+   * Read the secret with the lean client (aws-json.ts: SigV4-signed, no SDK) at this region,
+   * endpoint and credentials; `awsTargetFromEnv(process.env, 'secretsmanager')` on Lambda. Used
+   * only when `client` is not given.
+   */
+  target?: AwsTarget
   /** How long a fetched secret is used before it is fetched again. Default 300. */
   ttlSeconds?: number
   logger?: Logger
@@ -43,9 +52,31 @@ export interface SecretOptions {
 // The IAM action the Secrets Manager sources call: defined with the other policies (iam.ts).
 export { SECRETS_MANAGER_ACTIONS } from './iam.js'
 
-export function secretsManagerClient(options: SecretOptions): () => SecretsManagerClient {
+/** Reads the source's secret: through the lean client, or an SDK client made on first use. */
+export function secretReader(options: SecretOptions): () => Promise<SecretText> {
   if (!options.secretId) throw invalidOption('secretId', 'is required')
-  return lazyClient(options.client, () => new SecretsManagerClient(options.clientConfig ?? {}))
+  const { secretId } = options
+  if (options.target && !options.client) {
+    const call = awsJsonClient('secretsmanager', options.target)
+    return async () => {
+      const output = await call('GetSecretValue', { SecretId: secretId })
+      const binary = typeof output.SecretBinary === 'string' ? output.SecretBinary : undefined
+      return secretText(
+        secretId,
+        typeof output.SecretString === 'string' ? output.SecretString : undefined,
+        binary ? Buffer.from(binary, 'base64') : undefined,
+        typeof output.VersionId === 'string' ? output.VersionId : undefined,
+      )
+    }
+  }
+  const client = lazyAsyncClient(
+    options.client,
+    async () =>
+      new (await import('./secrets-manager-sdk.js')).SecretsManagerClient(
+        options.clientConfig ?? {},
+      ),
+  )
+  return async () => readSecret(await client(), secretId)
 }
 
 export interface SecretText {
@@ -58,12 +89,20 @@ export async function readSecret(
   client: SecretsManagerClient,
   secretId: string,
 ): Promise<SecretText> {
+  const { GetSecretValueCommand } = await import('./secrets-manager-sdk.js')
   const output = await client.send(new GetSecretValueCommand({ SecretId: secretId }))
-  const text =
-    output.SecretString ??
-    (output.SecretBinary ? new TextDecoder().decode(output.SecretBinary) : undefined)
+  return secretText(secretId, output.SecretString, output.SecretBinary, output.VersionId)
+}
+
+function secretText(
+  secretId: string,
+  string: string | undefined,
+  binary: Uint8Array | undefined,
+  versionId: string | undefined,
+): SecretText {
+  const text = string ?? (binary ? new TextDecoder().decode(binary) : undefined)
   if (!text) throw new ProxyError('ERR_INVALID_KEY', `the secret ${secretId} has no value`)
-  return { text, versionId: output.VersionId }
+  return { text, versionId }
 }
 
 /**
@@ -72,9 +111,9 @@ export async function readSecret(
  * MIN_CLIENT_SECRET_LENGTH characters (core's rule for every source of this secret).
  */
 export function secretStringSource(options: SecretOptions): () => Promise<string> {
-  const client = secretsManagerClient(options)
+  const read = secretReader(options)
   return cachedValue(async () => {
-    const { text } = await readSecret(client(), options.secretId)
+    const { text } = await read()
     if (text.trim().length < MIN_CLIENT_SECRET_LENGTH) {
       throw new ProxyError(
         'ERR_INVALID_OPTION',
@@ -114,13 +153,13 @@ export class SecretsManagerKeySource implements KeySource {
   readonly #keys: () => Promise<LoadedKeys>
 
   constructor(options: SecretsManagerKeySourceOptions) {
-    const client = secretsManagerClient(options)
+    const read = secretReader(options)
     const parse: ParseKeysOptions = {
       ...(options.activeKid ? { activeKid: options.activeKid } : {}),
       ...(options.defaultAlg ? { defaultAlg: options.defaultAlg } : {}),
     }
     this.#keys = cachedValue(async (previous) => {
-      const { text, versionId } = await readSecret(client(), options.secretId)
+      const { text, versionId } = await read()
       // Same version: keep the imported key (an RSA-4096 import costs tens of ms).
       if (previous && versionId && previous.versionId === versionId) return previous
       let set: ReturnType<typeof parsePrivateKeySet>

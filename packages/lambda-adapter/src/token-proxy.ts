@@ -11,16 +11,25 @@ import {
   type Env,
   type EnvOptions,
   type Proxy as IdpProxy,
+  ProxyError,
   proxyOptionsFrom,
   readSettings,
   type SettingsReading,
 } from '@idp-proxy/core'
 import { nodeSignatureCheck } from '@idp-proxy/core/node'
 import type { LambdaProxyOptions } from './handler.js'
-import { cacheOptions, type KeyClients, type KeyDeps, keyDeps, keysFrom } from './key-env.js'
+import {
+  cacheOptions,
+  type KeyClients,
+  type KeyDeps,
+  keyDeps,
+  keysFrom,
+  secretsManagerOf,
+} from './key-env.js'
 import { LAMBDA_FUNCTIONS, lambdaMetricsFrom, lambdaStoreFrom } from './lambda-env.js'
 import type { ClientInput } from './lazy.js'
 import { secretStringSource } from './secrets-manager.js'
+import { withWarmUpTasks } from './warm-up-tasks.js'
 
 export interface TokenProxyClients extends KeyClients {
   dynamoDb?: ClientInput<DynamoDBClient>
@@ -35,14 +44,14 @@ export function tokenProxyFromEnv(
   const { runtime, routes } = LAMBDA_FUNCTIONS.token
   const reading = readSettings(env, runtime)
   const options = proxyOptionsFrom(reading)
-  const store = lambdaStoreFrom(reading, options, clients.dynamoDb)
+  const store = lambdaStoreFrom(reading, options, clients.dynamoDb, env)
   // Read even when a sink is given: a bad METRICS setting is a configuration error either way.
   const fromEnv = lambdaMetricsFrom(reading)
   const metrics = extra.metrics ?? fromEnv
-  const deps = keyDeps(clients)
+  const deps = keyDeps(clients, env)
   const keys = keysFrom(reading, options, deps)
   const clientSecret = clientSecretFrom(reading, options, deps)
-  return createProxyFrom(reading, {
+  const proxy = createProxyFrom(reading, {
     ...options,
     // id_tokens verified on this thread, without Web Crypto's thread-pool round trip.
     signatureCheck: nodeSignatureCheck,
@@ -53,6 +62,21 @@ export function tokenProxyFromEnv(
     ...(metrics ? { metrics } : {}),
     ...(extra.logger ? { logger: extra.logger } : {}),
   })
+  // Fetched during warmUp beside discovery: the key (ready() would read it only after
+  // discovery) and the client secret (otherwise read by the first /token).
+  return withWarmUpTasks(proxy, [
+    ...(keys ? [() => keys.signer()] : []),
+    ...(typeof clientSecret === 'function' ? [() => warmSecret(clientSecret)] : []),
+  ])
+}
+
+/** The client secret read ahead; a failure named as /token would name it (and not cached). */
+async function warmSecret(read: () => Promise<string>): Promise<void> {
+  try {
+    await read()
+  } catch (cause) {
+    throw new ProxyError('ERR_KEYS_UNAVAILABLE', 'the client secret is unavailable', { cause })
+  }
 }
 
 function clientSecretFrom(
@@ -66,7 +90,7 @@ function clientSecretFrom(
   return reading.attempt('CLIENT_SECRET_ARN', () =>
     secretStringSource({
       secretId,
-      client: deps.secretsManager,
+      ...secretsManagerOf(deps),
       ...cacheOptions(reading, options),
     }),
   )

@@ -3,6 +3,7 @@ import { type AuthorizeFlow, storageKey } from '@idp-proxy/core'
 import { runStoreConformance } from '@idp-proxy/testing'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { awsTargetFromEnv } from '../src/aws-json.js'
 import { DYNAMODB_ATTRIBUTES, DynamoDbFlowStore } from '../src/dynamodb.js'
 import { type Dynalite, startDynalite } from './helpers/dynalite.js'
 
@@ -103,5 +104,30 @@ runStoreConformance('DynamoDbFlowStore on dynalite', {
   },
   async after() {
     await (await contractDb?.catch(() => undefined))?.stop()
+  },
+})
+
+// The same contract through the lean client (aws-json.ts), as the Lambda functions run it.
+let leanDb: Promise<Dynalite> | undefined
+runStoreConformance('DynamoDbFlowStore on dynalite, lean client', {
+  async make(now) {
+    leanDb ??= startDynalite()
+    const started = await leanDb
+    const tableName = await started.createTable()
+    const target = awsTargetFromEnv(
+      {
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'AKIDTEST',
+        AWS_SECRET_ACCESS_KEY: 'test-secret-access-key',
+        AWS_SESSION_TOKEN: 'test-session-token',
+        AWS_ENDPOINT_URL_DYNAMODB: started.endpoint,
+      },
+      'dynamodb',
+    )
+    if (!target) throw new Error('no lean target')
+    return new DynamoDbFlowStore({ tableName, target, now })
+  },
+  async after() {
+    await (await leanDb?.catch(() => undefined))?.stop()
   },
 })

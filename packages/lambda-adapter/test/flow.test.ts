@@ -11,9 +11,9 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { browserProxyFromEnv } from '../src/browser-proxy.js'
 import type { HttpResultV2 } from '../src/convert.js'
-import { createHandler, type LambdaHandler } from '../src/handler.js'
+import { createHandler, type LambdaHandler, warmUp } from '../src/handler.js'
 import { tokenProxyFromEnv } from '../src/token-proxy.js'
-import { AWS_TEST_CONFIG } from './helpers/aws.js'
+import { AWS_TEST_CONFIG, SECRETS_URL } from './helpers/aws.js'
 import { type SecretsMock, secretsManagerMock } from './helpers/aws-mocks.js'
 import { type Dynalite, startDynalite } from './helpers/dynalite.js'
 import { httpEvent } from './helpers/events.js'
@@ -83,6 +83,8 @@ async function handlers(extra: Record<string, string> = {}) {
   const logged = memoryLogger()
   const logTo = { logger: logged.logger }
   return {
+    env,
+    clients,
     table: env.FLOW_TABLE_NAME,
     initLines: init.lines,
     lines: logged.lines,
@@ -288,6 +290,93 @@ test('Secrets Manager down at a cold start: /token answers 503 JSON, then recove
   const up = await invoke(h.token, tokenRequest(code))
   assert.is(up.result.statusCode, 200)
 })
+
+test('warmUp reads the token function’s key and client secret at init, once each', async () => {
+  const h = await handlers({ PKCE: 'false' })
+  const init = memoryLogger()
+  const token = createHandler(() => tokenProxyFromEnv(h.env, h.clients), { logger: init.logger })
+  await warmUp(token)
+  assert.equal(init.lines, [])
+  assert.is(secrets.calls.get(KEY_ARN), 1)
+  assert.is(secrets.calls.get(SECRET_ARN), 1)
+  // The first /token uses what init read: neither secret is read again.
+  const { code } = idp.signIn(idp.authorizationUrl({ redirect_uri: COGNITO, state: 'cognito-5' }))
+  const tokens = await invoke(token, tokenRequest(code))
+  assert.is(tokens.result.statusCode, 200, tokens.result.body)
+  assert.is(secrets.calls.get(KEY_ARN), 1)
+  assert.is(secrets.calls.get(SECRET_ARN), 1)
+})
+
+test('a client secret that fails at warmUp is one warning; the first /token reads it again', async () => {
+  secrets.secrets.set(SECRET_ARN, { error: 'InternalServiceError' })
+  const h = await handlers({ PKCE: 'false' })
+  const init = memoryLogger()
+  const token = createHandler(() => tokenProxyFromEnv(h.env, h.clients), { logger: init.logger })
+  await warmUp(token)
+  assert.equal(
+    init.lines.map((line) => [line.level, line.event, line.fields.code]),
+    [['warn', 'warm_up_failed', 'ERR_KEYS_UNAVAILABLE']],
+  )
+  // The key was read beside it; the failed secret was not cached.
+  assert.is(secrets.calls.get(KEY_ARN), 1)
+  secrets.secrets.set(SECRET_ARN, { value: CLIENT_SECRET, versionId: 'v2' })
+  const { code } = idp.signIn(idp.authorizationUrl({ redirect_uri: COGNITO, state: 'cognito-6' }))
+  const tokens = await invoke(token, tokenRequest(code))
+  assert.is(tokens.result.statusCode, 200, tokens.result.body)
+  assert.is(secrets.calls.get(SECRET_ARN), 2)
+  assert.is(secrets.calls.get(KEY_ARN), 1)
+})
+
+test('with Lambda’s credentials in the environment and no clients, the lean client does every AWS call', async () => {
+  const h = await handlers()
+  const env = {
+    ...h.env,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'ASIATEST',
+    AWS_SECRET_ACCESS_KEY: 'test-secret-access-key',
+    AWS_SESSION_TOKEN: 'lambda-session-token',
+    // dynalite for DynamoDB; Secrets Manager at its real endpoint, answered by msw.
+    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+  }
+  const agents: string[] = []
+  server.events.on('request:start', ({ request }) => {
+    if (request.url.startsWith(SECRETS_URL)) agents.push(String(request.headers.get('user-agent')))
+  })
+  const init = memoryLogger()
+  const token = createHandler(() => tokenProxyFromEnv(env, {}), { logger: init.logger })
+  try {
+    await signInThrough(token, init.lines)
+  } finally {
+    server.events.removeAllListeners('request:start')
+  }
+  // Both secrets were read once, by the lean client (not the SDK's user agent); the flow items
+  // went through DynamoDB and are gone.
+  assert.is(secrets.calls.get(KEY_ARN), 1)
+  assert.is(secrets.calls.get(SECRET_ARN), 1)
+  assert.equal(agents, ['idp-proxy-lambda', 'idp-proxy-lambda'])
+  assert.is((await db.client.send(new ScanCommand({ TableName: h.table }))).Count, 0)
+})
+
+/** warmUp, then /authorize, /callback and /token through one handler serving every route. */
+async function signInThrough(token: LambdaHandler, initLines: unknown[]) {
+  await warmUp(token)
+  assert.equal(initLines, [])
+  const query = new URLSearchParams({
+    client_id: 'client-1',
+    redirect_uri: COGNITO,
+    response_type: 'code',
+    scope: 'openid',
+    state: 'cognito-state-7',
+  })
+  const atIdp = location((await invoke(token, httpEvent('GET', `/v1/authorize?${query}`))).result)
+  const back = new URLSearchParams({
+    code: idp.signIn(atIdp.href).code,
+    state: atIdp.searchParams.get('state') ?? '',
+  })
+  const atCognito = location((await invoke(token, httpEvent('GET', `/v1/callback?${back}`))).result)
+  const tokens = await invoke(token, tokenRequest(atCognito.searchParams.get('code') ?? ''))
+  assert.is(tokens.result.statusCode, 200, tokens.result.body)
+}
 
 test('the browser functions serve no /token: a misrouted token request is 404, no secret read', async () => {
   const h = await handlers()

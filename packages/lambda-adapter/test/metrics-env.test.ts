@@ -106,7 +106,8 @@ test('the entry points write EMF lines in METRICS_NAMESPACE with METRICS_DIMENSI
   assert.equal(failures.map((document) => document.Route).sort(), ['authorize', 'unknown'])
 })
 
-test('@idp-proxy/lambda-adapter/iam loads no AWS SDK module (the package root does)', async () => {
+test('neither @idp-proxy/lambda-adapter/iam nor the package root loads an AWS SDK module', async () => {
+  // The root imports the SDK on first use only (lean path on Lambda; KMS only with a KMS key).
   const script = `
 import { registerHooks } from 'node:module'
 const seen = []
@@ -114,16 +115,24 @@ registerHooks({ resolve(specifier, context, next) { seen.push(specifier); return
 const iam = await import('@idp-proxy/lambda-adapter/iam')
 const light = seen.filter((s) => s.startsWith('@aws-sdk/'))
 await import('@idp-proxy/lambda-adapter')
-console.log(JSON.stringify({ exports: Object.keys(iam), light, root: seen.filter((s) => s.startsWith('@aws-sdk/')).length }))
+const root = seen.filter((s) => s.startsWith('@aws-sdk/'))
+await import('@aws-sdk/client-kms')
+console.log(JSON.stringify({ exports: Object.keys(iam), light, root, hooked: seen.includes('@aws-sdk/client-kms') }))
 `
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
     { cwd: new URL('..', import.meta.url).pathname },
   )
-  const result = JSON.parse(stdout.trim()) as { exports: string[]; light: string[]; root: number }
+  const result = JSON.parse(stdout.trim()) as {
+    exports: string[]
+    light: string[]
+    root: string[]
+    hooked: boolean
+  }
   assert.equal(result.light, [])
-  assert.ok(result.root > 0, 'the hook sees the SDK when it is loaded')
+  assert.equal(result.root, [])
+  assert.ok(result.hooked, 'the hook sees the SDK when it is loaded')
   for (const name of [
     'FUNCTION_ACTIONS',
     'LOG_ACTIONS',
@@ -133,6 +142,59 @@ console.log(JSON.stringify({ exports: Object.keys(iam), light, root: seen.filter
   ]) {
     assert.ok(result.exports.includes(name), name)
   }
+})
+
+test('the token function loads the KMS SDK only for a KMS key, and no SDK on the lean path', async () => {
+  // Built and warmed against unreachable endpoints: what matters is which modules load.
+  const script = `
+import { registerHooks } from 'node:module'
+const seen = new Set()
+registerHooks({ resolve(specifier, context, next) { if (specifier.startsWith('@aws-sdk/')) seen.add(specifier); return next(specifier, context) } })
+const { createHandler, tokenProxyFromEnv, warmUp } = await import('@idp-proxy/lambda-adapter')
+const base = JSON.parse(process.argv[1])
+const silent = { log() {} }
+const run = async (env) => {
+  seen.clear()
+  const handler = createHandler(() => tokenProxyFromEnv(env, {}, { logger: silent }), { logger: silent })
+  await warmUp(handler, 2000)
+  return [...seen].sort()
+}
+const secret = await run(base)
+const { PRIVATE_KEY_SECRET_ARN, ...kmsEnv } = base
+const kms = await run({ ...kmsEnv, KMS_KEY_ID: 'alias/idp-proxy' })
+// Where the lean client does not apply (here: a FIPS endpoint asked for), the SDK does the calls.
+const sdk = await run({ ...base, AWS_USE_FIPS_ENDPOINT: 'true' })
+console.log(JSON.stringify({ secret, kms, sdk }))
+`
+  const env = {
+    ...BASE_ENV,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDTEST',
+    AWS_SECRET_ACCESS_KEY: 'test-secret-access-key',
+    // Nothing listens there: every call fails at once (and is retried), without the network.
+    AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    IDP_ISSUER: 'http://127.0.0.1:9',
+    ALLOW_INSECURE_HTTP: 'true',
+  }
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      script,
+      JSON.stringify(env),
+    ],
+    { cwd: new URL('..', import.meta.url).pathname, env: { PATH: process.env.PATH } },
+  )
+  const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, string[]>
+  assert.equal(result.secret, [])
+  assert.ok(result.kms?.includes('@aws-sdk/client-kms'), String(result.kms))
+  assert.not.ok(result.kms?.includes('@aws-sdk/client-secrets-manager'))
+  assert.ok(result.sdk?.includes('@aws-sdk/client-secrets-manager'), String(result.sdk))
+  assert.not.ok(result.sdk?.includes('@aws-sdk/client-kms'))
 })
 
 test.run()

@@ -3,6 +3,7 @@ import { ProxyError } from '@idp-proxy/core'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createHandler, warmUp } from '../src/index.js'
+import { withWarmUpTasks } from '../src/warm-up-tasks.js'
 
 function recorder(): Logger & { lines: [string, string, LogFields | undefined][] } {
   const lines: [string, string, LogFields | undefined][] = []
@@ -58,6 +59,54 @@ test('warmUp gives up after its timeout, and a proxy that failed to build adds n
     broken.lines.map(([, event]) => event),
     ['proxy_init_failed'],
   )
+})
+
+test('warmUp runs the proxy’s warm-up tasks beside ready(), not after it', async () => {
+  // ready() finishes only once the task has started: run one after the other, this times out.
+  let started!: () => void
+  const taskStarted = new Promise<void>((resolve) => {
+    started = resolve
+  })
+  const logger = recorder()
+  let finished = false
+  const handler = createHandler(
+    () =>
+      withWarmUpTasks(
+        fakeProxy(() => taskStarted),
+        [
+          async () => {
+            started()
+            finished = true
+          },
+        ],
+      ),
+    { logger },
+  )
+  await warmUp(handler, 1_000)
+  assert.ok(finished)
+  assert.equal(logger.lines, [])
+})
+
+test('a failing warm-up task is one warning with its code, after ready() has run', async () => {
+  let readyRuns = 0
+  const logger = recorder()
+  const handler = createHandler(
+    () =>
+      withWarmUpTasks(
+        fakeProxy(async () => {
+          readyRuns++
+        }),
+        [
+          async () => {
+            throw new ProxyError('ERR_KEYS_UNAVAILABLE', 'down')
+          },
+        ],
+      ),
+    { logger },
+  )
+  await warmUp(handler)
+  assert.is(readyRuns, 1)
+  assert.equal(logger.lines, [['warn', 'warm_up_failed', { code: 'ERR_KEYS_UNAVAILABLE' }]])
 })
 
 test.run()
