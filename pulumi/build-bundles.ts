@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { bundleOptions } from '@idp-proxy/lambda-adapter/bundle-options'
+import { bundleOptions, chunkOptions } from '@idp-proxy/lambda-adapter/bundle-options'
 import { build } from 'esbuild'
 import { BUNDLES, type BundleName } from './src/bundles.js'
 
@@ -23,29 +23,36 @@ export const DEFAULT_BUILD_ROOT = fileURLToPath(
 )
 
 export interface BuiltBundles {
-  /** `<root>/<hash>`, holding `<bundle>/index.mjs`: the component's `bundleDir`. */
+  /** `<root>/<hash>`, holding `<bundle>/index.mjs` and `<bundle>/chunks/`: the `bundleDir`. */
   dir: string
   hash: string
   /** False when a build with the same content was there already. */
   written: boolean
 }
 
-/** Builds `bundles` into `<root>/<content hash>/<bundle>/index.mjs`; removes older builds. */
+/** Builds `bundles` into `<root>/<content hash>/<bundle>/`; removes older builds. */
 export async function buildBundles(
   root = DEFAULT_BUILD_ROOT,
   bundles: readonly BundleName[] = BUNDLES,
 ): Promise<BuiltBundles> {
   const outdir = join(root, 'staging')
-  const result = await build({
-    ...bundleOptions,
-    absWorkingDir: LAMBDA_ADAPTER_DIR,
-    entryPoints: Object.fromEntries(bundles.map((name) => [name, `src/entries/${name}.ts`])),
-    outdir,
-    entryNames: '[name]/index',
-    write: false,
-    logLevel: 'error',
-  })
-  const files = result.outputFiles
+  // One run per bundle, as the adapter's own build: each folder holds its index.mjs and the
+  // chunks it loads on first use (the SDK clients), so a cold start parses only index.mjs.
+  const results = await Promise.all(
+    bundles.map((name) =>
+      build({
+        ...bundleOptions,
+        ...chunkOptions,
+        absWorkingDir: LAMBDA_ADAPTER_DIR,
+        entryPoints: { index: `src/entries/${name}.ts` },
+        outdir: join(outdir, name),
+        write: false,
+        logLevel: 'error',
+      }),
+    ),
+  )
+  const files = results
+    .flatMap((result) => result.outputFiles)
     .map((file) => ({ path: relative(outdir, file.path), contents: file.contents }))
     .sort((a, b) => (a.path < b.path ? -1 : 1))
   const digest = createHash('sha256')

@@ -157,6 +157,7 @@ export function awsJsonClient(
           headers: {
             host: endpoint.host,
             'content-type': contentType,
+            'content-length': String(Buffer.byteLength(body)),
             'x-amz-target': `${targetPrefix}.${operation}`,
           },
           body,
@@ -247,11 +248,8 @@ function post(
         port: endpoint.port || undefined,
         path,
         agent,
-        headers: {
-          ...headers,
-          'content-length': String(Buffer.byteLength(body)),
-          'user-agent': 'idp-proxy-lambda',
-        },
+        // The signed headers, content-length among them; the user agent is not signed.
+        headers: { ...headers, 'user-agent': 'idp-proxy-lambda' },
       },
       (response: IncomingMessage) => {
         const chunks: Buffer[] = []

@@ -60,12 +60,13 @@ for (const { service, target, sessionToken } of [
     const credentials = { ...EXAMPLE, ...(sessionToken ? { sessionToken } : {}) }
     const now = new Date('2026-12-01T23:59:58.123Z')
     const host = `${service}.eu-west-1.amazonaws.com`
+    const body = JSON.stringify({ TableName: 'flows', Key: { pk: { S: 'é ünïcode  spaces' } } })
     const headers = {
       host,
       'content-type': 'application/x-amz-json-1.0',
+      'content-length': String(Buffer.byteLength(body)),
       'x-amz-target': target,
     }
-    const body = JSON.stringify({ TableName: 'flows', Key: { pk: { S: 'é ünïcode  spaces' } } })
     const ours = signRequest({
       method: 'POST',
       path: '/',

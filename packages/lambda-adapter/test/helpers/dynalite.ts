@@ -1,6 +1,6 @@
 /** dynalite (a real DynamoDB API server) in this process, on a free port, with the flow table. */
 import type { AddressInfo } from 'node:net'
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import dynalite from 'dynalite'
 import { DYNAMODB_ATTRIBUTES } from '../../src/dynamodb-store.js'
 import { AWS_TEST_CONFIG } from './aws.js'
@@ -37,7 +37,15 @@ export async function startDynalite(): Promise<Dynalite> {
           BillingMode: 'PAY_PER_REQUEST',
         }),
       )
-      return name
+      // dynalite answers CreateTable while the table is still CREATING (ACTIVE a timer later),
+      // and a request in between is ResourceNotFound: wait for ACTIVE (the lean client is quick
+      // enough to get there first).
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: name }))
+        if (Table?.TableStatus === 'ACTIVE') return name
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      throw new Error(`dynalite: table ${name} never became ACTIVE`)
     },
     async stop() {
       client.destroy()
