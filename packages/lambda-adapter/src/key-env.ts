@@ -28,9 +28,7 @@ export interface KeyClients {
 
 export interface KeyDeps {
   /** Secrets Manager through the lean client (`target`), or one shared SDK client. */
-  secretsManager:
-    | { target: AwsTarget }
-    | { client: () => Promise<SecretsManagerClient>; target?: undefined }
+  secretsManager: { target: AwsTarget } | { client: () => Promise<SecretsManagerClient> }
   kms: () => Promise<KMSClient>
 }
 
@@ -56,15 +54,6 @@ export function keyDeps(clients: KeyClients, env: Env = {}): KeyDeps {
       async () => new (await import('./kms-sdk.js')).KMSClient(CLIENT_DEFAULTS),
     ),
   }
-}
-
-/** The Secrets Manager option of a source: the lean target or the shared client. */
-export function secretsManagerOf(
-  deps: KeyDeps,
-): { target: AwsTarget } | { client: () => Promise<SecretsManagerClient> } {
-  return deps.secretsManager.target
-    ? { target: deps.secretsManager.target }
-    : { client: deps.secretsManager.client }
 }
 
 /** How long what Secrets Manager gives is cached, and where cache refresh failures are logged. */
@@ -101,7 +90,7 @@ export function keysFrom(
       () =>
         new SecretsManagerKeySource({
           secretId,
-          ...secretsManagerOf(deps),
+          ...deps.secretsManager,
           ...cacheOptions(reading, options),
           ...keyOptions,
         }),

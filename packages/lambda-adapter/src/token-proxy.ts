@@ -18,14 +18,7 @@ import {
 } from '@idp-proxy/core'
 import { nodeSignatureCheck } from '@idp-proxy/core/node'
 import type { LambdaProxyOptions } from './handler.js'
-import {
-  cacheOptions,
-  type KeyClients,
-  type KeyDeps,
-  keyDeps,
-  keysFrom,
-  secretsManagerOf,
-} from './key-env.js'
+import { cacheOptions, type KeyClients, type KeyDeps, keyDeps, keysFrom } from './key-env.js'
 import { LAMBDA_FUNCTIONS, lambdaMetricsFrom, lambdaStoreFrom } from './lambda-env.js'
 import type { ClientInput } from './lazy.js'
 import { secretStringSource } from './secrets-manager.js'
@@ -90,7 +83,7 @@ function clientSecretFrom(
   return reading.attempt('CLIENT_SECRET_ARN', () =>
     secretStringSource({
       secretId,
-      ...secretsManagerOf(deps),
+      ...deps.secretsManager,
       ...cacheOptions(reading, options),
     }),
   )
