@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { bundleOptions, chunkOptions } from '@idp-proxy/lambda-adapter/bundle-options'
+import { bundleBuildOptions } from '@idp-proxy/lambda-adapter/bundle-options'
 import { build } from 'esbuild'
 import { BUNDLES, type BundleName } from './src/bundles.js'
 
@@ -41,11 +41,8 @@ export async function buildBundles(
   const results = await Promise.all(
     bundles.map((name) =>
       build({
-        ...bundleOptions,
-        ...chunkOptions,
+        ...bundleBuildOptions(name, join(outdir, name)),
         absWorkingDir: LAMBDA_ADAPTER_DIR,
-        entryPoints: { index: `src/entries/${name}.ts` },
-        outdir: join(outdir, name),
         write: false,
         logLevel: 'error',
       }),

@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { build } from 'esbuild'
-import { bundleOptions, chunkOptions } from './bundle-options.mjs'
+import { bundleBuildOptions, bundleOptions } from './bundle-options.mjs'
 import { bundlePath, formatKb, packageDir, ROUTES, sizeOf } from './bundles.mjs'
 
 export async function buildBundles({ quiet = false } = {}) {
@@ -16,11 +16,8 @@ export async function buildBundles({ quiet = false } = {}) {
   const results = await Promise.all(
     ROUTES.map((route) =>
       build({
+        ...bundleBuildOptions(route, join('dist', route)),
         absWorkingDir: packageDir,
-        entryPoints: { index: `src/entries/${route}.ts` },
-        outdir: join('dist', route),
-        ...bundleOptions,
-        ...chunkOptions,
         // The workspace packages' TypeScript sources, so bundling does not wait for their builds.
         conditions: ['source', ...bundleOptions.conditions],
         logLevel: quiet ? 'error' : 'warning',

@@ -37,3 +37,20 @@ export const chunkOptions = {
   entryNames: 'index',
   chunkNames: 'chunks/[name]-[hash]',
 }
+
+/**
+ * The esbuild options of one bundle, `name` (src/entries/<name>.ts), built on its own into
+ * `outdir` (its folder: index.mjs and chunks/). The adapter's build and the Pulumi program's
+ * both start from these; each adds where it works and writes.
+ * @param {string} name
+ * @param {string} outdir
+ * @returns {import('esbuild').BuildOptions}
+ */
+export function bundleBuildOptions(name, outdir) {
+  return {
+    ...bundleOptions,
+    ...chunkOptions,
+    entryPoints: { index: `src/entries/${name}.ts` },
+    outdir,
+  }
+}
